@@ -1,0 +1,64 @@
+# vatanwa: every command a developer or CI needs. Each target installs what it uses on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+SPEC   := openapi/vatanwa.yaml
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+
+.PHONY: setup client check-drift lint format mock test lock clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements/dev.txt pyproject.toml generated_client/pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e generated_client -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## client: regenerate generated_client/ from the YAML
+client: $(VENV)/.installed
+	$(PY) -m scripts.generate_client
+
+## check-drift: fail when generated_client/ does not match the YAML
+check-drift: $(VENV)/.installed
+	$(PY) -m scripts.generate_client --check
+
+## lint: ruff, mypy (strict) and the OpenAPI linters
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	node_modules/.bin/spectral lint --fail-severity=hint --quiet $(SPEC) openapi/mock-control.yaml
+	node_modules/.bin/redocly lint --max-problems=50 $(SPEC) openapi/mock-control.yaml
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## mock: start the offline twin on http://$(HOST):$(PORT)/api/whatsapp/v1
+mock: $(VENV)/.installed
+	$(PY) -m mock_server --host $(HOST) --port $(PORT)
+
+## test: every check CI runs
+test: lint check-drift
+	$(PY) -m pytest
+
+## lock: re-pin requirements/dev.txt after changing a dependency
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet -r requirements/dev.txt
+	{ head -2 requirements/dev.txt; build/lock-venv/bin/pip freeze --exclude-editable; } > build/dev.txt
+	mv build/dev.txt requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) node_modules build .mypy_cache .ruff_cache .pytest_cache
