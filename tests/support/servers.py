@@ -1,0 +1,103 @@
+"""Start real servers on free loopback ports for the tests, and stop them afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE_PATH = "/api/whatsapp/v1"
+# The mock's documented defaults for local use; tests pass them explicitly so that a change of
+# default does not silently change what the tests exercise.
+CLIENT_ID = "vatanwa-local-id"
+CLIENT_SECRET = "vatanwa-local-secret"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class MockServer:
+    """A running ``python -m mock_server`` process."""
+
+    process: subprocess.Popen[bytes]
+    root_url: str
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + BASE_PATH
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the mock exited with {process.returncode} before it was healthy")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"the mock did not answer {url} within {timeout} s")
+
+
+@contextlib.contextmanager
+def run_mock(
+    *args: str,
+    tmp_path: Path,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    client_id: str = CLIENT_ID,
+    client_secret: str = CLIENT_SECRET,
+) -> Iterator[MockServer]:
+    """Run the mock on a free loopback port with ``args`` added to its command line."""
+    port = port or free_port()
+    log_path = tmp_path / f"mock-{port}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "mock_server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--client-id",
+        client_id,
+        "--client-secret",
+        client_secret,
+        *args,
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
+    root_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(root_url + "/_mock/health", process)
+        yield MockServer(process=process, root_url=root_url, log_path=log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
