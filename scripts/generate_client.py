@@ -2,7 +2,8 @@
 
 ``python -m scripts.generate_client`` regenerates the client in place (``make client``);
 ``python -m scripts.generate_client --check`` regenerates it into a temporary folder and fails
-when the committed tree differs (``make check-drift``). Every generated file gets a banner, and
+when the committed tree differs (``make check-drift``), naming the difference: the recorded hash
+of the YAML, and every file whose generated code changed. Every generated file gets a banner, and
 ``generated_client/openapi.sha256`` records the hash of the YAML the client came from.
 """
 
@@ -29,10 +30,16 @@ BANNER = (
     "Do not edit by hand: change the YAML and run `make client`."
 )
 COMMENT_PREFIX = {".py": "# ", ".toml": "# ", ".md": ""}
+# Left in the committed tree by installing it (`pip install -e generated_client`), by linters and
+# by the interpreter; never generated, never committed (see generated_client/.gitignore).
+LOCAL_ARTEFACTS = frozenset(
+    {"__pycache__", ".ruff_cache", ".mypy_cache", ".pytest_cache", ".pdm-build", "build", "dist"}
+)
 
 
-def spec_digest() -> str:
-    return hashlib.sha256(SPEC.read_bytes()).hexdigest()
+def spec_digest(spec: Path = SPEC) -> str:
+    """The sha256 of the YAML, as recorded in ``generated_client/openapi.sha256``."""
+    return hashlib.sha256(spec.read_bytes()).hexdigest()
 
 
 def _stamp(tree: Path, digest: str) -> None:
@@ -49,8 +56,8 @@ def _stamp(tree: Path, digest: str) -> None:
     (tree / HASH_FILE).write_text(f"{digest}  openapi/vatanwa.yaml\n", encoding="utf-8")
 
 
-def generate(into: Path) -> None:
-    """Write a fresh, stamped client into ``into`` (which must not exist)."""
+def generate(into: Path, spec: Path = SPEC) -> None:
+    """Write a fresh, stamped client generated from ``spec`` into ``into`` (must not exist)."""
     env = dict(os.environ)
     # The post hooks call ruff by name: use the one pinned in this environment.
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
@@ -58,7 +65,7 @@ def generate(into: Path) -> None:
         str(Path(sys.executable).parent / "openapi-python-client"),
         "generate",
         "--path",
-        str(SPEC),
+        str(spec),
         "--config",
         str(CONFIG),
         "--meta",
@@ -71,48 +78,97 @@ def generate(into: Path) -> None:
     if result.returncode != 0 or not into.is_dir():
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"openapi-python-client failed (exit {result.returncode})")
-    _stamp(into, spec_digest())
+    _stamp(into, spec_digest(spec))
 
 
 def _files(tree: Path) -> dict[str, Path]:
     return {
         str(p.relative_to(tree)): p
         for p in tree.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and ".ruff_cache" not in p.parts
+        if p.is_file()
+        and not any(
+            part in LOCAL_ARTEFACTS or part.endswith(".egg-info")
+            for part in p.relative_to(tree).parts
+        )
     }
 
 
+def _without_banner(text: str) -> str:
+    """The file's text with the stamped banner (which names the YAML's hash) cut off."""
+    for line in BANNER.splitlines():
+        marker = line.split("{digest}")[0]
+        first, _, rest = text.partition("\n")
+        if marker not in first:
+            break
+        text = rest
+    return text.lstrip("\n")
+
+
+def _recorded_digest(tree: Path) -> str:
+    path = tree / HASH_FILE
+    return path.read_text(encoding="utf-8").split()[0] if path.is_file() else "(none)"
+
+
 def drift(committed: Path, fresh: Path) -> list[str]:
-    """Describe every difference between two client trees; empty when they agree."""
+    """Describe every difference between two client trees; empty when they agree.
+
+    A changed YAML changes the banner of every file; the report says so once (the recorded hash)
+    and then shows only the files whose generated code differs, so that the difference that
+    matters is not buried under banners.
+    """
     old, new = _files(committed), _files(fresh)
     report: list[str] = []
+    old_digest, new_digest = _recorded_digest(committed), _recorded_digest(fresh)
+    if old_digest != new_digest:
+        report.append(
+            f"{HASH_FILE}: the committed client was generated from a YAML with sha256 "
+            f"{old_digest}; the YAML now has sha256 {new_digest}"
+        )
     for name in sorted(old.keys() - new.keys()):
         report.append(f"only in the committed client: {name}")
     for name in sorted(new.keys() - old.keys()):
         report.append(f"missing from the committed client: {name}")
-    for name in sorted(old.keys() & new.keys()):
+    banner_only = 0
+    for name in sorted((old.keys() & new.keys()) - {HASH_FILE}):
         a, b = old[name].read_bytes(), new[name].read_bytes()
-        if a != b:
-            diff = difflib.unified_diff(
-                a.decode("utf-8", "replace").splitlines(),
-                b.decode("utf-8", "replace").splitlines(),
-                f"committed/{name}",
-                f"regenerated/{name}",
-                lineterm="",
-                n=1,
-            )
-            report.extend(list(diff)[:40])
+        if a == b:
+            continue
+        a_text = _without_banner(a.decode("utf-8", "replace"))
+        b_text = _without_banner(b.decode("utf-8", "replace"))
+        if a_text == b_text:
+            banner_only += 1
+            continue
+        diff = difflib.unified_diff(
+            a_text.splitlines(),
+            b_text.splitlines(),
+            f"committed/{name}",
+            f"regenerated/{name}",
+            lineterm="",
+            n=1,
+        )
+        report.extend(list(diff)[:40])
+    if banner_only:
+        report.append(f"{banner_only} more file(s) differ only in the banner's hash of the YAML")
     return report
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--check", action="store_true", help="fail if generated_client/ drifted")
     parser.add_argument("--target", type=Path, default=TARGET, help=argparse.SUPPRESS)
+    # Lets a test point the generator (and the drift check) at a modified copy of the YAML.
+    parser.add_argument("--spec", type=Path, default=SPEC, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="vatanwa-client-") as tmp:
         fresh = Path(tmp) / "generated_client"
-        generate(fresh)
+        generate(fresh, args.spec)
         if args.check:
             if not args.target.is_dir():
                 print(f"{args.target} is missing: run `make client`", file=sys.stderr)
@@ -121,17 +177,17 @@ def main(argv: list[str] | None = None) -> int:
             if report:
                 print("\n".join(report), file=sys.stderr)
                 print(
-                    "generated_client/ does not match openapi/vatanwa.yaml: run `make client` "
-                    "and commit the result.",
+                    f"{_display(args.target)}/ does not match {_display(args.spec)}: "
+                    "run `make client` and commit the result.",
                     file=sys.stderr,
                 )
                 return 1
-            print("generated_client/ matches openapi/vatanwa.yaml")
+            print(f"{_display(args.target)}/ matches {_display(args.spec)}")
             return 0
         if args.target.exists():
             shutil.rmtree(args.target)
         shutil.copytree(fresh, args.target)
-        print(f"wrote {args.target.relative_to(ROOT)} from {SPEC.relative_to(ROOT)}")
+        print(f"wrote {_display(args.target)} from {_display(args.spec)}")
         return 0
 
 
