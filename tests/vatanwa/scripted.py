@@ -112,7 +112,7 @@ class ScriptedServer:
 
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
-    """Serve the ASGI ``app`` with uvicorn in a thread on a free loopback port; yield its root URL."""
+    """Serve the ASGI ``app`` with uvicorn in a thread on a free loopback port; yield its URL."""
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)

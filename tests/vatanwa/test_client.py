@@ -20,6 +20,7 @@ from vatanwa_client.models import (
 )
 
 import vatanwa
+from tests.support.servers import free_port
 from vatanwa import (
     APIConnectionError,
     APIResponseValidationError,
@@ -33,7 +34,6 @@ from vatanwa import (
     RetryPolicy,
     Vatanwa,
 )
-from tests.support.servers import free_port
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, FAST_RETRY
 from .scripted import Answer, ScriptedServer, documented_example, spec
@@ -42,7 +42,7 @@ ENVELOPE_500 = {"code": 500, "status": "error", "description": "Internal server 
 
 
 def test_default_base_url_is_the_contracts_live_server() -> None:
-    assert vatanwa.DEFAULT_BASE_URL == spec()["servers"][0]["url"]
+    assert spec()["servers"][0]["url"] == vatanwa.DEFAULT_BASE_URL
     assert "api.vatansms.net" in vatanwa.DEFAULT_BASE_URL
 
 
