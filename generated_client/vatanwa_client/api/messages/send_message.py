@@ -12,7 +12,7 @@ from ...models.error_envelope import ErrorEnvelope
 from ...models.send_message_form import SendMessageForm
 from ...models.send_message_request import SendMessageRequest
 from ...models.success_envelope import SuccessEnvelope
-from ...types import UNSET, Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(

@@ -12,7 +12,7 @@ from ...models.error_envelope import ErrorEnvelope
 from ...models.send_message_one_to_n_form import SendMessageOneToNForm
 from ...models.send_message_one_to_n_request import SendMessageOneToNRequest
 from ...models.success_envelope import SuccessEnvelope
-from ...types import UNSET, Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
