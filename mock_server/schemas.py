@@ -1,0 +1,108 @@
+"""Compiled JSON Schema validators, built once per schema and reused for every request.
+
+connexion compiles a fresh jsonschema validator for each request it validates; the mock
+compiles each schema of the contract once (with ``jsonschema_rs`` when it is installed, the
+pure-Python ``jsonschema`` otherwise) and keeps it for the life of the process. OpenAPI 3.0
+schemas are JSON Schema Draft 4 with extra keywords, which both validators ignore.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Protocol
+
+MAX_DESCRIPTION = 300
+
+
+class SchemaValidator(Protocol):
+    """What the mock needs from a compiled schema."""
+
+    def first_error(self, instance: Any) -> str | None:
+        """A one-line description of the first violation, naming its field, or None."""
+        ...
+
+
+def where(path: list[str | int]) -> str:
+    """``["n_to_n", 0, "to"]`` -> ``n_to_n[0].to``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def describe(path: list[str | int], message: str) -> str:
+    """The envelope's description of a violation: the field, then what is wrong with it."""
+    if len(message) > MAX_DESCRIPTION:
+        message = message[: MAX_DESCRIPTION - 3] + "..."
+    return f"{where(path)}: {message}" if path else message
+
+
+try:
+    import jsonschema_rs
+
+    HAVE_RUST = True
+except ImportError:  # pragma: no cover - jsonschema_rs is pinned in the development set
+    HAVE_RUST = False
+
+
+class _RustValidator:
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._validator = jsonschema_rs.Draft4Validator(schema, validate_formats=True)
+
+    def first_error(self, instance: Any) -> str | None:
+        try:
+            for error in self._validator.iter_errors(instance):
+                return describe(list(error.instance_path), error.message)
+        except (ValueError, OverflowError) as exc:  # numbers beyond what it represents
+            return describe([], str(exc) or "a value is out of range")
+        return None
+
+
+class _PythonValidator:
+    def __init__(self, schema: dict[str, Any]) -> None:
+        from jsonschema import Draft4Validator
+
+        self._validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+
+    def first_error(self, instance: Any) -> str | None:
+        for error in self._validator.iter_errors(instance):
+            return describe(list(error.absolute_path), error.message)
+        return None
+
+
+def to_json_schema(schema: Any) -> Any:
+    """An OpenAPI 3.0 schema as plain JSON Schema: ``nullable: true`` becomes a null type."""
+    if isinstance(schema, list):
+        return [to_json_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {key: to_json_schema(value) for key, value in schema.items() if key != "nullable"}
+    if schema.get("nullable") is True:
+        if isinstance(converted.get("type"), str):
+            converted["type"] = [converted["type"], "null"]
+        if "enum" in converted and None not in converted["enum"]:
+            converted["enum"] = [*converted["enum"], None]
+        if any(key in converted for key in ("allOf", "anyOf", "oneOf", "$ref")):
+            converted = {"anyOf": [{"type": "null"}, converted]}
+    return converted
+
+
+_by_identity: dict[int, tuple[dict[str, Any], SchemaValidator]] = {}
+_lock = threading.Lock()
+
+
+def compile_schema(schema: dict[str, Any]) -> SchemaValidator:
+    """The compiled validator of ``schema``, built on first use and then reused.
+
+    connexion hands the same schema object to every request of an operation (with the
+    document's ``components`` attached, which a resolved document does not need), so the
+    cache is keyed by identity and holds the schema to keep its identity from being reused.
+    """
+    entry = _by_identity.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    with _lock:
+        bare = to_json_schema({k: v for k, v in schema.items() if k != "components"})
+        validator = (_RustValidator if HAVE_RUST else _PythonValidator)(bare)
+        _by_identity[id(schema)] = (schema, validator)
+        return validator
