@@ -9,14 +9,12 @@ escapes as a 500.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import typing as t
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import NonConformingResponseBody
 from connexion.uri_parsing import OpenAPIURIParser
-from connexion.utils import coerce_type
 from connexion.validators import (
     AbstractRequestBodyValidator,
     AbstractResponseBodyValidator,
@@ -206,22 +204,17 @@ VALIDATOR_MAP: dict[str, t.Any] = {
 
 
 class FormURIParser(OpenAPIURIParser):  # type: ignore[misc]
-    """connexion's URI parser, but form parts stay the text they were sent as.
+    """connexion's URI parser, except that form parts stay the text they were sent as.
 
-    connexion decodes a part whose encoding is JSON before handing the form to the handler;
-    the handler validates that text itself (``n_to_n`` against ``NToNList``), so a part that
-    is not JSON must not fail before it gets there.
+    connexion builds this parser with the operation's first request schema (the JSON one), so
+    its own form handling would convert multipart parts by the JSON schema's types (and decode
+    a part declared as JSON). The parts were already parsed and validated against the form
+    schema by :class:`MultipartBodyValidator`; connexion then types them by that same schema
+    when it hands the body to the handler.
     """
 
     def resolve_form(self, form_data: dict[str, t.Any]) -> dict[str, t.Any]:
-        resolved: dict[str, t.Any] = {}
-        properties = (self._body_schema or {}).get("properties", {})
-        for name, values in form_data.items():
-            value = values[-1] if isinstance(values, list) and values else values
-            schema = properties.get(name)
-            if schema and isinstance(value, str) and schema.get("type") != "string":
-                # Already validated by MultipartBodyValidator; on any doubt keep the text.
-                with contextlib.suppress(Exception):
-                    value = coerce_type(schema, value, "requestBody", name)
-            resolved[name] = value
-        return resolved
+        return {
+            name: values[-1] if isinstance(values, list) and values else values
+            for name, values in form_data.items()
+        }
