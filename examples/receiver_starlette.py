@@ -3,7 +3,7 @@
 Run it (from the repository root) and set its URL as the callback URL of your Vatansms panel, or
 of the offline twin::
 
-    uvicorn examples.receiver_starlette:app --port 8000
+    .venv/bin/python -m uvicorn examples.receiver_starlette:app --port 8000
 
 It answers 401 to a request without the account's ``client-id``/``client-secret`` headers, 400
 to a body that is not a delivery report, and 200 once the report is handled. Reports arrive at

@@ -30,7 +30,8 @@ class Vatanwa:
     point it at the offline twin (``http://127.0.0.1:8080/api/whatsapp/v1``) in tests.
     ``timeout`` bounds each request (``/login/check`` always gets a read timeout longer than its
     30-second window). ``max_retries`` is how many times a failed call is tried again when that
-    is safe: see :mod:`vatanwa._retry` for which calls and failures.
+    is safe: see :mod:`vatanwa._retry` for which calls and failures; ``retry`` (a
+    :class:`RetryPolicy`, which then replaces ``max_retries``) also sets the backoff's bounds.
 
     One attribute per API group: :attr:`login`, :attr:`messages`, :attr:`profile`,
     :attr:`devices`. Use it as a context manager, or call :meth:`close`.
