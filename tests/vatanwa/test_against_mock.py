@@ -111,15 +111,6 @@ def test_login_send_and_logout(api: Vatanwa, mock: MockServer) -> None:
         api.login.check_active(reg_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=vatanwa.UnprocessableEntityError,
-    reason=(
-        "mock defect: mock_server.validation.FormURIParser.resolve_form coerces the n_to_n part "
-        "as an array, turning its JSON text into a list of characters, so every multipart "
-        "nToN send answers 422 'n_to_n: is not the JSON text of an array'"
-    ),
-)
 def test_n_to_n_with_an_attachment_goes_as_multipart(api: Vatanwa, mock: MockServer) -> None:
     reg_id = logged_in(api, mock)
     png = Attachment.from_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "logo.png")
