@@ -11,6 +11,7 @@ from typing import Any
 from connexion import AsyncApp
 from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
 from mock_server import dispatcher, errors
@@ -65,6 +66,9 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         validate_responses=settings.validate_responses,
         validator_map=VALIDATOR_MAP,
         uri_parser_class=FormURIParser,
+        # No Swagger UI and no connexion copy of the documents: only documented routes exist,
+        # and the control API serves its own document as written.
+        swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
     )
     contract_resolver: Resolver = (
         ExamplesResolver(contract) if settings.mode == "examples" else TagResolver(HANDLERS)
@@ -73,7 +77,6 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         contract.for_connexion(),
         base_path=contract.base_path,
         resolver=contract_resolver,
-        swagger_ui_options=None,
     )
     app.add_api(
         control.for_connexion(), base_path=control.base_path, resolver=TagResolver(HANDLERS)
