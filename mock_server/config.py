@@ -60,6 +60,15 @@ class Settings:
     speed_factor: float = 1.0
     validate_responses: bool = False
     log_level: str = "info"
+    #: Delivery reports: the retry schedule and its limits (simulated time: multiplied by
+    #: ``speed_factor``), the timeout of one attempt and how many run at once (real time).
+    retry_base: float = 1.0
+    retry_factor: float = 2.0
+    retry_cap: float = 300.0
+    retry_max_attempts: int = 10
+    retry_max_age: float = 3600.0
+    delivery_timeout: float = 10.0
+    delivery_concurrency: int = 4
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -103,6 +112,24 @@ def _validate(settings: Settings) -> None:
     ):
         if not math.isfinite(value) or value <= 0:
             raise ConfigError(f"{name} must be a number > 0, not {value}")
+    for name, value in (
+        ("--retry-base", settings.retry_base),
+        ("--retry-cap", settings.retry_cap),
+        ("--retry-max-age", settings.retry_max_age),
+        ("--delivery-timeout", settings.delivery_timeout),
+    ):
+        if not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"{name} must be a number of seconds > 0, not {value}")
+    if not math.isfinite(settings.retry_factor) or settings.retry_factor < 1:
+        raise ConfigError(f"--retry-factor must be a number >= 1, not {settings.retry_factor}")
+    if not 1 <= settings.retry_max_attempts <= 1000:
+        raise ConfigError(
+            f"--retry-max-attempts must be between 1 and 1000, not {settings.retry_max_attempts}"
+        )
+    if not 1 <= settings.delivery_concurrency <= 64:
+        raise ConfigError(
+            f"--delivery-concurrency must be between 1 and 64, not {settings.delivery_concurrency}"
+        )
     if settings.callback_url is not None:
         validate_callback_url(settings.callback_url)
     if settings.mode not in MODES:
@@ -127,6 +154,13 @@ def _number(option: str, raw: str) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"--{option} must be a number, not {raw!r}") from None
+
+
+def _integer(option: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"--{option} must be an integer, not {raw!r}") from None
 
 
 def _flag(option: str, raw: str) -> bool:
@@ -193,6 +227,48 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every response against the contract (the tests turn it on)",
     )
     add("--log-level", help=f"uvicorn's log level (default {defaults.log_level})")
+    add(
+        "--retry-base",
+        metavar="SECONDS",
+        help="delivery reports: the first retry waits up to this long, times the speed factor "
+        f"(default {defaults.retry_base:g})",
+    )
+    add(
+        "--retry-factor",
+        metavar="FACTOR",
+        help=f"delivery reports: each retry may wait this many times longer than the one "
+        f"before (default {defaults.retry_factor:g})",
+    )
+    add(
+        "--retry-cap",
+        metavar="SECONDS",
+        help=f"delivery reports: no retry waits longer than this, times the speed factor "
+        f"(default {defaults.retry_cap:g})",
+    )
+    add(
+        "--retry-max-attempts",
+        metavar="N",
+        help=f"delivery reports: a report is dead after this many failed attempts "
+        f"(default {defaults.retry_max_attempts})",
+    )
+    add(
+        "--retry-max-age",
+        metavar="SECONDS",
+        help=f"delivery reports: a report is dead when it still fails this long after its first "
+        f"attempt, times the speed factor (default {defaults.retry_max_age:g})",
+    )
+    add(
+        "--delivery-timeout",
+        metavar="SECONDS",
+        help=f"delivery reports: the longest one attempt may take, not scaled "
+        f"(default {defaults.delivery_timeout:g})",
+    )
+    add(
+        "--delivery-concurrency",
+        metavar="N",
+        help=f"delivery reports: how many attempts run at once "
+        f"(default {defaults.delivery_concurrency})",
+    )
     return parser
 
 
@@ -216,9 +292,21 @@ def load_settings(
             values["port"] = int(raw)
         except ValueError:
             raise ConfigError(f"--port must be an integer, not {raw!r}") from None
-    for option in ("login-delay", "login-timeout", "speed-factor"):
+    for option in (
+        "login-delay",
+        "login-timeout",
+        "speed-factor",
+        "retry-base",
+        "retry-factor",
+        "retry-cap",
+        "retry-max-age",
+        "delivery-timeout",
+    ):
         if (raw := pick(option)) is not None:
             values[option.replace("-", "_")] = _number(option, raw)
+    for option in ("retry-max-attempts", "delivery-concurrency"):
+        if (raw := pick(option)) is not None:
+            values[option.replace("-", "_")] = _integer(option, raw)
     if (raw := pick("db")) is not None:
         values["db"] = Path(raw)
     if (raw := pick("validate-responses")) is not None:
