@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from vatanwa_client.api.devices import list_devices
 from vatanwa_client.models import DevicesResponse
 
 from .._base_client import AsyncTransport, SyncTransport
-from .._generated import list_devices
 
 
 class Devices:

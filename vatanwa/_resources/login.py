@@ -6,6 +6,7 @@ that string (``reg_id``).
 
 from __future__ import annotations
 
+from vatanwa_client.api.login import login_check, login_check_active, login_phone, login_qr, logout
 from vatanwa_client.models import (
     LoginCheckActiveResponse,
     LoginCheckResponse,
@@ -19,7 +20,6 @@ from vatanwa_client.models import (
 
 from .._base_client import AsyncTransport, SyncTransport
 from .._exceptions import BadRequestError
-from .._generated import login_check, login_check_active, login_phone, login_qr, logout
 
 
 class Login:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from vatanwa_client.api.messages import send_message, send_message_n_to_n, send_message_one_to_n
 from vatanwa_client.models import (
     SendMessageForm,
     SendMessageNToNForm,
@@ -30,7 +31,6 @@ from .._bodies import (
     recipients,
     reg_id_number,
 )
-from .._generated import send_message, send_message_n_to_n, send_message_one_to_n
 
 SendBody = SendMessageRequest | SendMessageForm
 OneToNBody = SendMessageOneToNRequest | SendMessageOneToNForm

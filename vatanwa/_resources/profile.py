@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from vatanwa_client.api.profile import get_profile_picture
 from vatanwa_client.models import ProfilePictureResponse, RegIdStringRequest
 
 from .._base_client import AsyncTransport, SyncTransport
-from .._generated import get_profile_picture
 
 
 class Profile:
