@@ -21,6 +21,7 @@ from connexion.validators import (
     ParameterValidator,
     TextResponseBodyValidator,
 )
+from python_multipart.multipart import parse_options_header
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope
@@ -131,22 +132,34 @@ class MultipartBodyValidator(_BodyValidator):
     """
 
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
+        headers = Headers(scope=scope)
+        # The parser accepts a body cut short; one without its closing delimiter is malformed.
+        _, options = parse_options_header(headers.get("content-type", ""))
+        closing = b"--" + options.get(b"boundary", b"") + b"--"
         seen = 0
+        closed = False
+        window = b""
 
         async def counted() -> t.AsyncGenerator[bytes, None]:
-            nonlocal seen
+            nonlocal seen, closed, window
             async for chunk in stream:
                 seen += len(chunk)
+                window = window[-len(closing) :] + chunk
+                closed = closed or closing in window
                 yield chunk
 
-        parser = MultiPartParser(Headers(scope=scope), counted(), max_part_size=MAX_FIELD_BYTES)
+        parser = MultiPartParser(headers, counted(), max_part_size=MAX_FIELD_BYTES)
         try:
             form = await parser.parse()
         except MultiPartException as exc:
             raise MalformedBody(f"The multipart body does not parse: {exc.message}") from None
-        if not seen:
+        if not seen or not closed:
             await form.close()
-            raise MalformedBody("The request body is required.")
+            raise MalformedBody(
+                "The multipart body does not parse: it ends before its closing boundary."
+                if seen
+                else "The request body is required."
+            )
         try:
             properties = self._schema.get("properties", {})
             body: dict[str, t.Any] = {}

@@ -14,16 +14,30 @@ from mock_server.store.models import (
     MessageStatus,
     Registration,
 )
+from mock_server.store.outbox import (
+    OUTBOX_STATUSES,
+    AttemptOutcome,
+    Delivery,
+    DeliveryAttempt,
+    OutboxStatus,
+    StartedAttempt,
+)
 
 __all__ = [
     "MESSAGE_STATUSES",
+    "OUTBOX_STATUSES",
     "Attachment",
+    "AttemptOutcome",
     "Conflict",
+    "Delivery",
+    "DeliveryAttempt",
     "DeviceInfo",
     "LoginState",
     "Message",
     "MessageFilter",
     "MessageStatus",
+    "OutboxStatus",
     "Registration",
+    "StartedAttempt",
     "Store",
 ]

@@ -2,7 +2,8 @@
 
 One connection serves the whole process (the mock runs one event loop); a lock guards it so
 that a thread (a test, a future worker) can use it too. Every query that reads or changes a
-tenant's data is scoped by the tenant. The store knows nothing of HTTP or of delivery reports.
+tenant's data is scoped by the tenant. The store knows nothing of HTTP: it writes delivery
+reports into an outbox (:mod:`mock_server.store.outbox`) and leaves delivering them to others.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mock_server.store import outbox
 from mock_server.store.migrations import migrate
 from mock_server.store.models import (
     Attachment,
@@ -109,6 +111,8 @@ class Store:
                 self._connection.execute("PRAGMA synchronous = NORMAL")
             self._connection.execute("PRAGMA foreign_keys = ON")
             self.schema_version = migrate(self._connection)
+        #: The delivery reports' outbox (:mod:`mock_server.store.outbox`).
+        self.outbox = outbox.Outbox(self._transaction, self._query)
 
     def close(self) -> None:
         """Close the database; the store cannot be used afterwards."""
@@ -399,7 +403,10 @@ class Store:
             if cursor.rowcount != 1:
                 return None
             row = db.execute(_MESSAGE_SELECT + " WHERE m.id = ?", (message_id,)).fetchone()
-        return _message(row)
+            message = _message(row)
+            if message.report_id is not None:
+                outbox.add_report(db, message, at)
+        return message
 
     def messages(self, tenant: str, filters: MessageFilter | None = None) -> list[Message]:
         """The tenant's messages matching ``filters``, oldest first."""

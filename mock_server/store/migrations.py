@@ -63,6 +63,42 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX messages_by_tenant ON messages (tenant, id);
     CREATE INDEX messages_queue ON messages (status, due_at);
     """,
+    # 2: the outbox of delivery reports and the log of every attempt to deliver them. A report
+    # goes with its message (a reset deletes both); an attempt with its report.
+    """
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        message_id INTEGER NOT NULL UNIQUE REFERENCES messages (id) ON DELETE CASCADE,
+        report_id INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+        created_at REAL NOT NULL,
+        due_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        window_started_at REAL,
+        claim TEXT,
+        claimed_until REAL,
+        finished_at REAL,
+        replays INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX deliveries_due ON deliveries (status, due_at);
+    CREATE INDEX deliveries_by_tenant ON deliveries (tenant, id);
+    CREATE TABLE delivery_attempts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        delivery_id INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        claim TEXT NOT NULL,
+        url TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        finished_at REAL,
+        http_status INTEGER,
+        latency_ms REAL,
+        error TEXT,
+        outcome TEXT CHECK (outcome IN ('delivered', 'retry', 'dead', 'interrupted'))
+    );
+    CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts (delivery_id, id);
+    """,
 )
 
 
