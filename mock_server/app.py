@@ -14,7 +14,7 @@ from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
-from mock_server import dispatcher, errors
+from mock_server import delivery, dispatcher, errors
 from mock_server.config import Settings
 from mock_server.examples import ExamplesResolver
 from mock_server.middleware import BODY_OVERHEAD, ChaosMiddleware, RuntimeMiddleware
@@ -46,8 +46,8 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
     """The mock for ``settings``; ``store`` defaults to one at ``settings.db`` (or in memory).
 
     The contract is served at its base path (``/api/whatsapp/v1``), the control API at
-    ``/_mock``. The dispatcher runs while the app's lifespan does; the store is closed at
-    its end.
+    ``/_mock``. The dispatcher and the delivery worker run while the app's lifespan does;
+    the store is closed at its end.
     """
     contract = load_contract()
     control = load_control()
@@ -55,7 +55,7 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
-        async with dispatcher.running(runtime):
+        async with dispatcher.running(runtime), delivery.running(runtime):
             yield
         runtime.store.close()
 

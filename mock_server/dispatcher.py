@@ -48,6 +48,7 @@ async def run(runtime: Runtime) -> None:
         status, error = outcome(runtime, message, now)
         try:
             runtime.store.finish_message(message.id, status=status, error=error, at=now)
+            runtime.deliveries_changed.set()
         except Exception:  # keep dispatching; the message stays queued and is retried
             logger.exception("could not finish message %s", message.id)
             await asyncio.sleep(1.0)

@@ -58,6 +58,9 @@ class Runtime:
     logins: LoginWatch = field(default_factory=LoginWatch)
     #: Set when messages are queued, so the dispatcher looks at the queue again.
     queue_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Set when delivery reports may have become due (written, replayed, a callback URL set),
+    #: so the delivery worker looks at the outbox again.
+    deliveries_changed: asyncio.Event = field(default_factory=asyncio.Event)
     _credentials: tuple[tuple[bytes, bytes, str], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -163,6 +163,7 @@ async def set_callback(body: dict[str, Any]) -> Answer:
         except ConfigError as exc:
             raise ApiError(422, f"url: {exc}") from None
     rt.store.set_callback_url(tenant, url)
+    rt.deliveries_changed.set()
     return {"url": _callback(rt, tenant)}, 200
 
 
