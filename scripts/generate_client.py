@@ -59,6 +59,9 @@ def _stamp(tree: Path, digest: str) -> None:
 
 _TYPES_IMPORT = re.compile(r"^from (\.+)types import (.+)$", re.MULTILINE)
 _UNSET_USED = re.compile(r"\bUnset\b")
+_FIXED_BOUNDARY = re.compile(
+    r'^[ \t]*headers\["Content-Type"\] = "multipart/form-data; boundary=\+\+\+"\n', re.MULTILINE
+)
 
 
 def _repair(tree: Path) -> None:
@@ -68,9 +71,14 @@ def _repair(tree: Path) -> None:
     body in several content types as ``... | Unset = UNSET`` without importing ``Unset``, so the
     module fails at import with a NameError (upstream issue openapi-python-client#1451). The
     three send operations (JSON or multipart) are such operations.
+
+    It also pins every multipart body to the boundary ``+++``, which corrupts an attachment whose
+    bytes happen to contain ``\r\n--+++``. Without that header httpx picks a random boundary
+    and sets the Content-Type itself.
     """
     for path in sorted(tree.rglob("*.py")):
-        text = path.read_text(encoding="utf-8")
+        text = _FIXED_BOUNDARY.sub("", path.read_text(encoding="utf-8"))
+        path.write_text(text, encoding="utf-8")
         if re.search(r"^class Unset\b", text, re.MULTILINE):
             continue  # types.py, where it is defined
         match = _TYPES_IMPORT.search(text)
