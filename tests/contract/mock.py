@@ -1,0 +1,41 @@
+"""How the contract tests run the mock: fast logins, short long-polls, responses validated.
+
+The stateful phase pairs a login and then checks, sends from and logs out its device, so a
+pending login must pair almost at once (``--login-delay`` times ``--speed-factor``), and
+``/login/check`` on a login that never pairs must give up quickly (``--login-timeout``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.servers import CLIENT_ID, CLIENT_SECRET
+
+LOGIN_DELAY = 1.0
+SPEED_FACTOR = 0.02
+LOGIN_TIMEOUT = 2.0
+
+#: Command-line arguments of ``python -m mock_server`` in contract runs (host, port and
+#: credentials are added by :func:`tests.support.servers.run_mock`).
+ARGS: tuple[str, ...] = (
+    "--login-delay",
+    str(LOGIN_DELAY),
+    "--speed-factor",
+    str(SPEED_FACTOR),
+    "--login-timeout",
+    str(LOGIN_TIMEOUT),
+    "--validate-responses",
+)
+
+#: The headers of every authenticated request (the tenant the mock is started with).
+HEADERS = {"client-id": CLIENT_ID, "client-secret": CLIENT_SECRET}
+
+
+def settings_kwargs() -> dict[str, Any]:
+    """The same choices as :data:`ARGS`, for ``mock_server.config.Settings`` in-process."""
+    return {
+        "login_delay": LOGIN_DELAY,
+        "speed_factor": SPEED_FACTOR,
+        "login_timeout": LOGIN_TIMEOUT,
+        "validate_responses": True,
+    }

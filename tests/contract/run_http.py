@@ -1,0 +1,177 @@
+"""Run ``schemathesis run`` against ``python -m mock_server`` over real HTTP, and judge the run.
+
+``python -m tests.contract.run_http`` starts the mock on a free loopback port (with the settings
+of :mod:`tests.contract.mock`), runs every phase and every check of schemathesis against it
+with ``schemathesis.toml``, writes the JUnit, NDJSON and JSON reports into ``--report-dir``,
+stops the mock, and then fails unless all of this holds:
+
+- schemathesis exited 0 and its JSON report shows every phase ran and passed;
+- each operation of the contract got at least ``--max-examples`` generated cases;
+- the stateful phase followed every link the contract declares (``links`` of each response).
+
+Any further arguments go to ``schemathesis run`` unchanged (``--seed 1``, ``--max-time 60``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.contract import mock, spec
+from tests.support.servers import run_mock
+
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+DEFAULT_REPORT_DIR = spec.ROOT / "build" / "contract"
+
+
+@dataclass
+class RunSummary:
+    """What the NDJSON events of one run say about the cases sent."""
+
+    cases: collections.Counter[str] = field(default_factory=collections.Counter)
+    phases: dict[str, collections.Counter[str]] = field(default_factory=dict)
+    transitions: collections.Counter[str] = field(default_factory=collections.Counter)
+
+
+def read_events(path: Path) -> RunSummary:
+    """Count generated cases per operation (and phase) and the stateful transitions taken."""
+    summary = RunSummary()
+    with path.open(encoding="utf-8") as events:
+        for line in events:
+            event: dict[str, Any] = json.loads(line)
+            payload = event.get("ScenarioFinished")
+            if payload is None:
+                continue
+            phase = summary.phases.setdefault(payload["phase"], collections.Counter())
+            for node in payload["recorder"]["cases"].values():
+                label = f"{node['value']['method']} {node['value']['path']}"
+                summary.cases[label] += 1
+                phase[label] += 1
+                if node.get("transition"):
+                    summary.transitions[node["transition"]["id"]] += 1
+    return summary
+
+
+def declared_links() -> set[str]:
+    """Every link of the contract, named as schemathesis names a transition along it."""
+    links = set()
+    for op in spec.operations():
+        for status, response in op.definition["responses"].items():
+            for name, link in spec.resolve(response).get("links", {}).items():
+                target = spec.operation(spec.resolve(link)["operationId"])
+                links.add(f"{op.label} -> [{status}] {name} -> {target.label}")
+    return links
+
+
+def judge(report: dict[str, Any], summary: RunSummary, min_cases: int) -> list[str]:
+    """Every reason the run does not prove the contract; empty when it does."""
+    problems = []
+    if report.get("exit_code") != 0 or not report.get("complete"):
+        problems.append(f"schemathesis did not pass (exit code {report.get('exit_code')})")
+    for phase in PHASES:
+        status = (report.get("phases") or {}).get(phase, {}).get("status")
+        if status != "success":
+            problems.append(f"phase {phase}: {status}")
+    for op in spec.operations():
+        if summary.cases[op.label] < min_cases:
+            problems.append(
+                f"{op.label}: {summary.cases[op.label]} generated cases, fewer than {min_cases}"
+            )
+    taken = set(summary.transitions)
+    for link in sorted(declared_links() - taken):
+        problems.append(f"the stateful phase never followed the link {link}")
+    return problems
+
+
+def describe(summary: RunSummary) -> str:
+    lines = ["Generated cases per operation (examples/coverage/fuzzing/stateful):"]
+    for op in spec.operations():
+        per_phase = "/".join(str(summary.phases.get(p, {}).get(op.label, 0)) for p in PHASES)
+        lines.append(f"  {op.label:32} {summary.cases[op.label]:6}  ({per_phase})")
+    declared = declared_links()
+    lines.append(f"Links of the contract followed in the stateful phase ({len(declared)}):")
+    for link in sorted(declared):
+        lines.append(f"  {summary.transitions[link]:5}  {link}")
+    inferred = sorted(set(summary.transitions) - declared)
+    if inferred:
+        lines.append(f"Links schemathesis inferred and followed as well: {len(inferred)}")
+    return "\n".join(lines)
+
+
+def run(report_dir: Path, max_examples: int, extra: Sequence[str]) -> int:
+    """Start the mock, run schemathesis against it, judge the reports; the exit status."""
+    if report_dir.exists():
+        shutil.rmtree(report_dir)
+    report_dir.mkdir(parents=True)
+    junit, ndjson, report = (
+        report_dir / name for name in ("junit.xml", "events.ndjson", "run.json")
+    )
+    with run_mock(*mock.ARGS, "--log-level", "warning", tmp_path=report_dir) as server:
+        command = [
+            str(Path(sys.executable).parent / "schemathesis"),
+            "--config-file",
+            str(spec.ROOT / "schemathesis.toml"),
+            "run",
+            str(spec.SPEC_PATH),
+            "--url",
+            server.base_url,
+            "--checks",
+            "all",
+            "--phases",
+            ",".join(PHASES),
+            "--max-examples",
+            str(max_examples),
+            "--report",
+            "junit,ndjson,json",
+            "--report-dir",
+            str(report_dir),
+            "--report-junit-path",
+            str(junit),
+            "--report-ndjson-path",
+            str(ndjson),
+            "--report-json-path",
+            str(report),
+            "--no-color",
+            *extra,
+        ]
+        print("$", " ".join(command), flush=True)
+        exit_code = subprocess.run(command, check=False, cwd=spec.ROOT).returncode
+        if server.process.poll() is not None:
+            print(f"the mock died during the run:\n{server.log()}", file=sys.stderr)
+            return 1
+    if not report.exists() or not ndjson.exists():
+        print(f"schemathesis wrote no report (exit code {exit_code})", file=sys.stderr)
+        return exit_code or 1
+    summary = read_events(ndjson)
+    print(describe(summary))
+    problems = judge(json.loads(report.read_text(encoding="utf-8")), summary, max_examples)
+    for problem in problems:
+        print(f"contract run FAILED: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"contract run passed; JUnit report: {junit.relative_to(spec.ROOT)}")
+    return 1 if problems else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR)
+    parser.add_argument(
+        "--max-examples",
+        type=int,
+        default=100,
+        help="generated cases per operation and phase, and the least each operation must get",
+    )
+    args, extra = parser.parse_known_args(argv)
+    return run(args.report_dir.resolve(), args.max_examples, extra)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
