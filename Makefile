@@ -10,7 +10,7 @@ PORT   ?= 8080
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup client check-drift lint format mock test lock clean
+.PHONY: setup client check-drift lint format mock test contract fuzz lock clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -49,9 +49,21 @@ format: $(VENV)/.installed
 mock: $(VENV)/.installed
 	$(PY) -m mock_server --host $(HOST) --port $(PORT)
 
-## test: every check CI runs
-test: lint check-drift
-	$(PY) -m pytest
+## test: every check CI runs (the contract tests run once, in `contract`)
+test: lint check-drift contract
+	$(PY) -m pytest --ignore=tests/contract
+
+## contract: schemathesis against `python -m mock_server` over HTTP (every phase and check, at
+## least 100 cases per operation, every link followed) and the contract tests (in-process fuzzing,
+## client properties, negative cases, fault injection); JUnit reports in build/contract/
+contract: $(VENV)/.installed
+	$(PY) -m tests.contract.run_http --report-dir build/contract
+	$(PY) -m pytest tests/contract --junitxml=build/contract/pytest-junit.xml
+
+## fuzz: the nightly run of `contract`, with ten times the generated cases
+fuzz: $(VENV)/.installed
+	$(PY) -m tests.contract.run_http --report-dir build/fuzz --max-examples 1000
+	VATANWA_CONTRACT_SCALE=10 $(PY) -m pytest tests/contract --junitxml=build/fuzz/pytest-junit.xml
 
 ## lock: re-pin requirements/dev.txt after changing a dependency
 lock:

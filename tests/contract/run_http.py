@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -108,12 +107,12 @@ def describe(summary: RunSummary) -> str:
 
 def run(report_dir: Path, max_examples: int, extra: Sequence[str]) -> int:
     """Start the mock, run schemathesis against it, judge the reports; the exit status."""
-    if report_dir.exists():
-        shutil.rmtree(report_dir)
-    report_dir.mkdir(parents=True)
+    report_dir.mkdir(parents=True, exist_ok=True)
     junit, ndjson, report = (
         report_dir / name for name in ("junit.xml", "events.ndjson", "run.json")
     )
+    for stale in (junit, ndjson, report, *report_dir.glob("mock-*.log")):
+        stale.unlink(missing_ok=True)
     with run_mock(*mock.ARGS, "--log-level", "warning", tmp_path=report_dir) as server:
         command = [
             str(Path(sys.executable).parent / "schemathesis"),
