@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -20,8 +21,8 @@ Answer = tuple[Any, int]
 
 
 async def health() -> Answer:
-    """Up, and in which mode."""
-    return {"status": "ok", "mode": runtime().settings.mode}, 200
+    """Up, in which mode, and as which process."""
+    return {"status": "ok", "mode": runtime().settings.mode, "pid": os.getpid()}, 200
 
 
 async def get_control_document() -> ConnexionResponse:

@@ -444,6 +444,7 @@ def test_control_api_serves_its_document_and_health(server: MockServer) -> None:
     assert httpx.get(server.root_url + "/_mock/health").json() == {
         "status": "ok",
         "mode": "stateful",
+        "pid": server.process.pid,
     }
     unauthorized = httpx.get(server.root_url + "/_mock/messages")
     assert unauthorized.status_code == 401

@@ -45,15 +45,25 @@ class MockServer:
 
 
 def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Wait until ``process`` answers ``url``.
+
+    The health answer carries the server's process id: with several test sessions on one
+    machine, another session's mock may hold the port, and only our own answer counts.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the mock exited with {process.returncode} before it was healthy")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(url, timeout=1.0).status_code == 200:
+            raise MockExited(f"the mock exited with {process.returncode} before it was healthy")
+        with contextlib.suppress(httpx.TransportError, ValueError):
+            response = httpx.get(url, timeout=1.0)
+            if response.status_code == 200 and response.json().get("pid") == process.pid:
                 return
         time.sleep(0.05)
     raise RuntimeError(f"the mock did not answer {url} within {timeout} s")
+
+
+class MockExited(RuntimeError):
+    """The mock process ended before it answered (for instance: its port was taken)."""
 
 
 @contextlib.contextmanager
@@ -65,39 +75,57 @@ def run_mock(
     client_id: str = CLIENT_ID,
     client_secret: str = CLIENT_SECRET,
 ) -> Iterator[MockServer]:
-    """Run the mock on a free loopback port with ``args`` added to its command line."""
-    port = port or free_port()
-    log_path = tmp_path / f"mock-{port}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "mock_server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--client-id",
-        client_id,
-        "--client-secret",
-        client_secret,
-        *args,
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-        )
-    root_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(root_url + "/_mock/health", process)
-        yield MockServer(process=process, root_url=root_url, log_path=log_path)
-    finally:
-        process.terminate()
+    """Run the mock on a free loopback port with ``args`` added to its command line.
+
+    A free port can be taken by another process before the mock binds it; without an explicit
+    ``port`` the start is retried on a fresh one.
+    """
+    attempts = 1 if port else 3
+    for attempt in range(attempts):
+        chosen = port or free_port()
+        log_path = tmp_path / f"mock-{chosen}.log"
+        command = [
+            sys.executable,
+            "-m",
+            "mock_server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(chosen),
+            "--client-id",
+            client_id,
+            "--client-secret",
+            client_secret,
+            *args,
+        ]
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(env or {})},
+            )
+        root_url = f"http://127.0.0.1:{chosen}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            try:
+                wait_until_healthy(root_url + "/_mock/health", process)
+            except MockExited:
+                if attempt + 1 < attempts:
+                    continue
+                raise RuntimeError(log_path.read_text(encoding="utf-8", errors="replace")) from None
+            yield MockServer(process=process, root_url=root_url, log_path=log_path)
+            return
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
