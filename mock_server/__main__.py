@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Sequence
 
 import uvicorn
 
-from mock_server.app import create_app
 from mock_server.config import ConfigError, load_settings
-from mock_server.spec import load_contract, load_control
 
 
 def banner(settings_text: list[str]) -> str:
@@ -24,6 +23,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"python -m mock_server: error: {exc}", file=sys.stderr)
         return 2
+    # connexion imports Starlette's test client at import time; its warning is not for users.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from mock_server.app import create_app
+    from mock_server.spec import load_contract, load_control
+
     app = create_app(settings)
     root = settings.root_url
     lines = [
