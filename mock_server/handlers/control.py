@@ -25,16 +25,27 @@ async def health() -> Answer:
     return {"status": "ok", "mode": runtime().settings.mode, "pid": os.getpid()}, 200
 
 
-async def get_control_document() -> ConnexionResponse:
-    """This API's own OpenAPI document."""
-    from mock_server.spec import load_control
-
+def _yaml(text: str) -> ConnexionResponse:
     return ConnexionResponse(
         status_code=200,
         mimetype="application/yaml",
         content_type="application/yaml; charset=utf-8",
-        body=load_control().text().encode("utf-8"),
+        body=text.encode("utf-8"),
     )
+
+
+async def get_control_document() -> ConnexionResponse:
+    """This API's own OpenAPI document."""
+    from mock_server.spec import load_control
+
+    return _yaml(load_control().text())
+
+
+async def get_contract_document() -> ConnexionResponse:
+    """The contract the mock serves; the control document's relative references point at it."""
+    from mock_server.spec import load_contract
+
+    return _yaml(load_contract().text())
 
 
 def message_view(message: Message, root: str) -> dict[str, Any]:

@@ -441,6 +441,13 @@ def test_control_api_serves_its_document_and_health(server: MockServer) -> None:
     assert document.text == (Path(__file__).parents[2] / "openapi/mock-control.yaml").read_text(
         encoding="utf-8"
     )
+    # Its references to ./vatanwa.yaml resolve against the contract the mock serves beside it.
+    assert "./vatanwa.yaml#/components/schemas/DeliveryReport" in document.text
+    contract = httpx.get(server.root_url + "/_mock/vatanwa.yaml")
+    assert contract.status_code == 200
+    assert contract.text == (Path(__file__).parents[2] / "openapi/vatanwa.yaml").read_text(
+        encoding="utf-8"
+    )
     assert httpx.get(server.root_url + "/_mock/health").json() == {
         "status": "ok",
         "mode": "stateful",
