@@ -6,6 +6,7 @@ PY     := $(BIN)/python
 SPEC   := openapi/vatanwa.yaml
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
+MODE   ?= stateful
 
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
@@ -45,9 +46,10 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## mock: start the offline twin on http://$(HOST):$(PORT)/api/whatsapp/v1
+## mock: start the offline twin on http://$(HOST):$(PORT)/api/whatsapp/v1 (MODE=examples for
+## the documented examples only)
 mock: $(VENV)/.installed
-	$(PY) -m mock_server --host $(HOST) --port $(PORT)
+	$(PY) -m mock_server --host $(HOST) --port $(PORT) --mode $(MODE)
 
 ## test: every check CI runs (the contract tests run once, in `contract`)
 test: lint check-drift contract
