@@ -17,6 +17,10 @@ So a "schema-violating request accepted" failure on a multipart body is dropped 
 read as it travels, conforms to the form's schema and nothing else of the request was generated
 invalid.
 
+The same failure is also dropped when the only invalid part was the headers, generated without
+the credentials to test their absence, and the request went out with both credential headers all
+the same: in the stateful phase schemathesis adds the configured credentials to every request.
+
 Also, a part whose encoding is JSON and whose schema is a string holds, as the contract says in
 prose, the JSON text of the same field of the operation's JSON body (``n_to_n``: the JSON text
 of an ``NToNList``). OpenAPI 3.0 cannot state that, so the generator produces any string, and
@@ -108,20 +112,18 @@ def _as_travelling(operation_id: str, body: dict[str, Any]) -> dict[str, Any]:
     return read
 
 
-def _only_the_body_was_invalid(case: schemathesis.Case) -> bool:
+def _invalid_components(case: schemathesis.Case) -> set[str]:
     meta = case.meta
     if meta is None:
-        return False
-    return all(
-        info.mode.is_positive
-        for location, info in meta.components.items()
-        if location.container_name != "body"
-    )
+        return set()
+    return {
+        loc.container_name for loc, info in meta.components.items() if not info.mode.is_positive
+    }
 
 
-def _misjudged_multipart(operation_id: str, case: schemathesis.Case) -> bool:
+def _body_valid_as_travelling(operation_id: str | None, case: schemathesis.Case) -> bool:
     """Whether a multipart body judged invalid conforms to the form as it travels."""
-    if not isinstance(case.body, dict) or not _only_the_body_was_invalid(case):
+    if operation_id is None or case.media_type != spec.MULTIPART or not isinstance(case.body, dict):
         return False
     return bool(_form_validator(operation_id).is_valid(_as_travelling(operation_id, case.body)))
 
@@ -145,6 +147,30 @@ def _part_without_valid_json(
     )
 
 
+@functools.cache
+def _credential_headers() -> frozenset[str]:
+    schemes = spec.raw_spec()["components"]["securitySchemes"].values()
+    return frozenset(
+        s["name"].lower() for s in schemes if s["type"] == "apiKey" and s["in"] == "header"
+    )
+
+
+def _sent_with_credentials(response: schemathesis.Response) -> bool:
+    return _credential_headers() <= {name.lower() for name in response.request.headers}
+
+
+def _misjudged_as_invalid(
+    operation_id: str | None, case: schemathesis.Case, response: schemathesis.Response
+) -> bool:
+    """Whether every part of the request judged invalid was in fact valid as it was sent."""
+    invalid = _invalid_components(case)
+    if not invalid or not invalid <= {"headers", "body"}:
+        return False
+    if "headers" in invalid and not _sent_with_credentials(response):
+        return False
+    return "body" not in invalid or _body_valid_as_travelling(operation_id, case)
+
+
 @schemathesis.hook
 def filter_failure(
     context: schemathesis.HookContext,
@@ -152,11 +178,11 @@ def filter_failure(
     case: schemathesis.Case,
     response: schemathesis.Response,
 ) -> bool:
-    """Keep every failure but the two misjudgements of multipart bodies described above."""
-    operation_id = _operation_id(case)
-    if case.media_type != spec.MULTIPART or operation_id is None:
-        return True
+    """Keep every failure but the misjudgements described above."""
     code = getattr(failure, "code", None)
-    if code == "ST201" and _misjudged_multipart(operation_id, case):
+    operation_id = _operation_id(case)
+    if code == "ST201" and _misjudged_as_invalid(operation_id, case, response):
         return False
-    return not (code == "ST202" and _part_without_valid_json(operation_id, case, response))
+    if code != "ST202" or operation_id is None or case.media_type != spec.MULTIPART:
+        return True
+    return not _part_without_valid_json(operation_id, case, response)

@@ -39,3 +39,23 @@ def settings_kwargs() -> dict[str, Any]:
         "login_timeout": LOGIN_TIMEOUT,
         "validate_responses": True,
     }
+
+
+class FreshMock:
+    """An ASGI app that is a new mock (``create_app``) each time its lifespan starts.
+
+    schemathesis ends an in-process app's lifespan after every test (its pytest plugin) or run
+    (its engine) and starts it again for the next; the mock closes its store when its lifespan
+    ends, so each test or run gets a mock of its own.
+    """
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan" or self.app is None:
+            from mock_server.app import create_app
+            from mock_server.config import Settings
+
+            self.app = create_app(Settings(**settings_kwargs()))
+        await self.app(scope, receive, send)

@@ -13,8 +13,6 @@ import schemathesis
 from hypothesis import settings
 from schemathesis import GenerationMode
 
-from mock_server.app import create_app
-from mock_server.config import Settings
 from tests.contract import budget, mock, run_http, spec
 
 # In-process requests carry schemathesis' test host; the path is the contract's base path.
@@ -26,23 +24,7 @@ BASE_URL = "http://testserver" + spec.base_path()
 schema = schemathesis.openapi.from_path(spec.SPEC_PATH)
 
 
-class FreshMock:
-    """An ASGI app that is a new mock each time its lifespan starts.
-
-    schemathesis' pytest plugin ends the app's lifespan after every test and starts it again for
-    the next one; the mock closes its store when its lifespan ends, so each test gets its own.
-    """
-
-    def __init__(self) -> None:
-        self.app: Any = None
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan" or self.app is None:
-            self.app = create_app(Settings(**mock.settings_kwargs()))
-        await self.app(scope, receive, send)
-
-
-schema.app = FreshMock()
+schema.app = mock.FreshMock()
 
 
 @schema.parametrize()
@@ -55,7 +37,7 @@ def test_stateful_links() -> None:
     """The state machine follows every link of the contract, checking every response."""
     taken: set[str] = set()
     stateful = schemathesis.openapi.from_path(spec.SPEC_PATH)
-    stateful.app = FreshMock()
+    stateful.app = mock.FreshMock()
     # Valid requests only: under pytest the configured credentials are added to every request,
     # also to one generated without them to test their absence, which then arrives
     # authenticated and would be reported as accepted. The other phases, and the stateful
