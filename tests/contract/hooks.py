@@ -52,7 +52,7 @@ def _form_properties(operation_id: str) -> dict[str, dict[str, Any]]:
 
 
 @functools.cache
-def _json_text_parts(operation_id: str) -> dict[str, jsonschema.protocols.Validator]:
+def json_text_parts(operation_id: str) -> dict[str, jsonschema.protocols.Validator]:
     """Form fields whose part is JSON text, with a validator of the value the text must hold."""
     op = spec.operation(operation_id)
     if spec.MULTIPART not in op.request_media_types or spec.JSON not in op.request_media_types:
@@ -98,7 +98,7 @@ def _form_validator(operation_id: str) -> jsonschema.protocols.Validator:
 def _as_travelling(operation_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """The form as the server reads it back: integers from their digits, JSON parts as text."""
     properties = _form_properties(operation_id)
-    json_parts = _json_text_parts(operation_id)
+    json_parts = json_text_parts(operation_id)
     read: dict[str, Any] = {}
     for name, value in body.items():
         kind = properties.get(name, {}).get("type")
@@ -143,7 +143,7 @@ def _part_without_valid_json(
     description = str(envelope.get("description", ""))
     return any(
         description.startswith(name) and not _holds_valid_json(validator, case.body.get(name))
-        for name, validator in _json_text_parts(operation_id).items()
+        for name, validator in json_text_parts(operation_id).items()
     )
 
 
