@@ -1,0 +1,49 @@
+"""The judge of the run over HTTP fails a run that did not prove the contract."""
+
+from __future__ import annotations
+
+import collections
+
+from tests.contract import run_http, spec
+
+PASSED = {
+    "exit_code": 0,
+    "complete": True,
+    "phases": {phase: {"status": "success"} for phase in run_http.PHASES},
+}
+
+
+def full_summary(cases: int) -> run_http.RunSummary:
+    summary = run_http.RunSummary()
+    summary.cases = collections.Counter({op.label: cases for op in spec.operations()})
+    summary.transitions = collections.Counter(dict.fromkeys(run_http.declared_links(), 1))
+    return summary
+
+
+def test_the_contract_declares_links_from_both_logins() -> None:
+    sources = {link.split(" -> ")[0] for link in run_http.declared_links()}
+    assert sources == {spec.operation("login_phone").label, spec.operation("login_qr").label}
+
+
+def test_a_complete_run_passes() -> None:
+    assert run_http.judge(PASSED, full_summary(100), 100) == []
+
+
+def test_a_link_never_followed_fails_the_run() -> None:
+    summary = full_summary(100)
+    missed = sorted(summary.transitions)[0]
+    del summary.transitions[missed]
+    assert run_http.judge(PASSED, summary, 100) == [
+        f"the stateful phase never followed the link {missed}"
+    ]
+
+
+def test_too_few_cases_fail_the_run() -> None:
+    problems = run_http.judge(PASSED, full_summary(99), 100)
+    assert len(problems) == len(spec.operations())
+
+
+def test_a_failed_or_skipped_phase_fails_the_run() -> None:
+    report = {**PASSED, "phases": {**PASSED["phases"], "stateful": {"status": "skipped"}}}
+    assert run_http.judge(report, full_summary(100), 100) == ["phase stateful: skipped"]
+    assert run_http.judge({**PASSED, "exit_code": 1}, full_summary(100), 100)
