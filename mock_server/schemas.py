@@ -70,13 +70,27 @@ class _PythonValidator:
         return None
 
 
+#: The ranges OpenAPI's integer formats promise; JSON Schema knows nothing of ``format: int64``.
+INTEGER_FORMATS = {"int32": 2**31, "int64": 2**63}
+
+
 def to_json_schema(schema: Any) -> Any:
-    """An OpenAPI 3.0 schema as plain JSON Schema: ``nullable: true`` becomes a null type."""
+    """An OpenAPI 3.0 schema as plain JSON Schema.
+
+    ``nullable: true`` becomes a null type, and an integer format becomes the bounds it implies
+    (where the schema sets none tighter), so that a value beyond int64 is refused, not stored.
+    """
     if isinstance(schema, list):
         return [to_json_schema(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
     converted = {key: to_json_schema(value) for key, value in schema.items() if key != "nullable"}
+    bound = (
+        INTEGER_FORMATS.get(schema.get("format", "")) if schema.get("type") == "integer" else None
+    )
+    if bound is not None:
+        converted["minimum"] = max(converted.get("minimum", -bound), -bound)
+        converted["maximum"] = min(converted.get("maximum", bound - 1), bound - 1)
     if schema.get("nullable") is True:
         if isinstance(converted.get("type"), str):
             converted["type"] = [converted["type"], "null"]
