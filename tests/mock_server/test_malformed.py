@@ -538,6 +538,23 @@ def test_a_declared_length_over_the_limit_is_refused_before_the_body(real: MockS
     assert body["code"] == 413
 
 
+@pytest.mark.parametrize(("method", "path"), [("post", "/login/qr"), ("get", "/devices")])
+def test_a_body_over_the_limit_is_refused_on_operations_without_a_body(
+    real: MockServer, method: str, path: str
+) -> None:
+    # The limit applies before routing, so the contract declares 413 for these operations too.
+    assert "413" in load_contract().resolved["paths"][path][method]["responses"]
+    auth = f"client-id: {CLIENT_ID}\r\nclient-secret: {CLIENT_SECRET}\r\n"
+    head = (
+        f"{method.upper()} {BASE}{path} HTTP/1.1\r\nhost: 127.0.0.1\r\n{auth}"
+        f"content-type: application/json\r\ncontent-length: {LIMIT * 2}\r\n\r\n"
+    )
+    status, body = _raw(real, head.encode())
+    assert status == 413
+    assert body["code"] == 413
+    assert body["status"] == "error"
+
+
 def test_a_chunked_body_over_the_limit_is_refused(real: MockServer) -> None:
     chunk = b"a" * (1024 * 1024)
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(LIMIT // len(chunk) + 2))
