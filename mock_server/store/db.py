@@ -66,6 +66,23 @@ def _registration(row: Sequence[Any]) -> Registration:
     )
 
 
+def _require_state(
+    db: sqlite3.Connection, tenant: str, reg_id: str, at: float, expected: str, subject: str
+) -> None:
+    """Within a transaction: :class:`KeyError` if ``reg_id`` is unknown to ``tenant``,
+    :class:`Conflict` unless its state at ``at`` is ``expected``."""
+    rows = db.execute(
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
+        "WHERE tenant = ? AND reg_id = ?",
+        (tenant, reg_id),
+    ).fetchall()
+    if not rows:
+        raise KeyError(reg_id)
+    state = _registration(rows[0]).state(at)
+    if state != expected:
+        raise Conflict(f"{subject} is {state.replace('_', ' ')}, not {expected}")
+
+
 def _attachment(row: Sequence[Any]) -> Attachment | None:
     if row[0] is None:
         return None
@@ -234,16 +251,7 @@ class Store:
         is not pending (already paired, expired or logged out).
         """
         with self._transaction() as db:
-            rows = db.execute(
-                f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
-                "WHERE tenant = ? AND reg_id = ?",
-                (tenant, reg_id),
-            ).fetchall()
-            if not rows:
-                raise KeyError(reg_id)
-            state = _registration(rows[0]).state(at)
-            if state != "pending":
-                raise Conflict(f"the login is {state.replace('_', ' ')}, not pending")
+            _require_state(db, tenant, reg_id, at, "pending", "the login")
             db.execute(
                 "UPDATE registrations SET paired_at = ? WHERE tenant = ? AND reg_id = ?",
                 (at, tenant, reg_id),
@@ -267,16 +275,7 @@ class Store:
         """Log a connected device out. :class:`KeyError` if unknown, :class:`Conflict` if not
         connected."""
         with self._transaction() as db:
-            rows = db.execute(
-                f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
-                "WHERE tenant = ? AND reg_id = ?",
-                (tenant, reg_id),
-            ).fetchall()
-            if not rows:
-                raise KeyError(reg_id)
-            state = _registration(rows[0]).state(at)
-            if state != "connected":
-                raise Conflict(f"the device is {state.replace('_', ' ')}, not connected")
+            _require_state(db, tenant, reg_id, at, "connected", "the device")
             db.execute(
                 "UPDATE registrations SET logged_out_at = ? WHERE tenant = ? AND reg_id = ?",
                 (at, tenant, reg_id),
