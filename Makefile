@@ -7,6 +7,8 @@ SPEC   := openapi/vatanwa.yaml
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 MODE   ?= stateful
+# The HTTP contract run of `make test` is reproducible; `make fuzz` draws a fresh seed each time.
+CONTRACT_SEED ?= 1
 
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
@@ -59,7 +61,7 @@ test: lint check-drift contract
 ## least 100 cases per operation, every link followed) and the contract tests (in-process fuzzing,
 ## client properties, negative cases, fault injection); JUnit reports in build/contract/
 contract: $(VENV)/.installed
-	$(PY) -m tests.contract.run_http --report-dir build/contract
+	$(PY) -m tests.contract.run_http --report-dir build/contract --seed $(CONTRACT_SEED)
 	$(PY) -m pytest tests/contract --junitxml=build/contract/pytest-junit.xml
 
 ## fuzz: the nightly run of `contract`, with ten times the generated cases
