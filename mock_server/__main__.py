@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from mock_server.config import ConfigError, load_settings
+from mock_server.config import DEFAULT_CLIENT_SECRET, ConfigError, load_settings
 
 
-def banner(settings_text: list[str]) -> str:
-    """The start-up text."""
-    return "\n".join(settings_text) + "\n"
+def shown_secret(secret: str) -> str:
+    """The documented local default is printed so it can be copied; any other secret is not."""
+    return secret if secret == DEFAULT_CLIENT_SECRET else "(as configured, not shown)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,12 +37,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{root}{load_control().base_path}/openapi.yaml)",
         f"  database:     {settings.db or 'in memory'}",
     ]
-    # The configured credentials are local test credentials; printing them is the point.
     lines += [
-        f"  credentials:  client-id: {c.client_id}  client-secret: {c.client_secret}"
+        f"  credentials:  client-id: {c.client_id}  client-secret: {shown_secret(c.client_secret)}"
         for c in settings.credentials
     ]
-    print(banner(lines), flush=True)
+    print("\n".join(lines) + "\n", flush=True)
     uvicorn.run(
         app,
         host=settings.host,
