@@ -8,8 +8,20 @@ import httpx
 import pytest
 from vatanwa_client import Client
 
-from tests.contract import mock
+from tests.contract import budget, mock
 from tests.support.servers import MockServer, run_mock
+
+#: pytest-timeout's limit for one test (pyproject.toml), which holds the default budget.
+BASE_TIMEOUT = 120
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A larger budget (`make fuzz`) gets a proportionally larger time limit per test."""
+    if budget.SCALE <= 1:
+        return
+    for item in items:
+        if item.get_closest_marker("timeout") is None and "tests/contract" in item.nodeid:
+            item.add_marker(pytest.mark.timeout(round(BASE_TIMEOUT * budget.SCALE)))
 
 
 @pytest.fixture(scope="module")
