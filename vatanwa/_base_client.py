@@ -89,14 +89,26 @@ class _BaseTransport:
             "client-secret": client_secret,
             "user-agent": f"vatanwa/{__version__}",
         }
+        self.client = self._generated_client(self.timeout)
+        self._long_poll_client: Client | None = None
 
-    def _generated_client(self, timeout: httpx.Timeout, hook: Callable[..., Any]) -> Client:
+    #: The httpx response hook that keeps raw responses (a coroutine for the async transport).
+    _response_hook: Callable[[httpx.Response], Any]
+
+    def _generated_client(self, timeout: httpx.Timeout) -> Client:
         return Client(
             base_url=self.base_url,
             headers=dict(self._headers),
             timeout=timeout,
-            httpx_args={"event_hooks": {"response": [hook]}},
+            httpx_args={"event_hooks": {"response": [type(self)._response_hook]}},
         )
+
+    @property
+    def long_poll_client(self) -> Client:
+        """The generated client with a read timeout long enough for ``/login/check``."""
+        if self._long_poll_client is None:
+            self._long_poll_client = self._generated_client(self.long_poll_timeout)
+        return self._long_poll_client
 
     def _judge(
         self,
@@ -174,27 +186,7 @@ class _BaseTransport:
 class SyncTransport(_BaseTransport):
     """Runs calls of the generated ``sync_detailed`` functions with retries."""
 
-    def __init__(
-        self,
-        client_id: str,
-        client_secret: str,
-        *,
-        base_url: str,
-        timeout: float | httpx.Timeout,
-        retry: RetryPolicy,
-    ) -> None:
-        super().__init__(client_id, client_secret, base_url=base_url, timeout=timeout, retry=retry)
-        self.client = self._generated_client(self.timeout, _keep_raw_response)
-        self._long_poll_client: Client | None = None
-
-    @property
-    def long_poll_client(self) -> Client:
-        """The generated client with a read timeout long enough for ``/login/check``."""
-        if self._long_poll_client is None:
-            self._long_poll_client = self._generated_client(
-                self.long_poll_timeout, _keep_raw_response
-            )
-        return self._long_poll_client
+    _response_hook = staticmethod(_keep_raw_response)
 
     def call(
         self,
@@ -233,27 +225,7 @@ class SyncTransport(_BaseTransport):
 class AsyncTransport(_BaseTransport):
     """Runs calls of the generated ``asyncio_detailed`` functions with retries."""
 
-    def __init__(
-        self,
-        client_id: str,
-        client_secret: str,
-        *,
-        base_url: str,
-        timeout: float | httpx.Timeout,
-        retry: RetryPolicy,
-    ) -> None:
-        super().__init__(client_id, client_secret, base_url=base_url, timeout=timeout, retry=retry)
-        self.client = self._generated_client(self.timeout, _keep_raw_response_async)
-        self._long_poll_client: Client | None = None
-
-    @property
-    def long_poll_client(self) -> Client:
-        """The generated client with a read timeout long enough for ``/login/check``."""
-        if self._long_poll_client is None:
-            self._long_poll_client = self._generated_client(
-                self.long_poll_timeout, _keep_raw_response_async
-            )
-        return self._long_poll_client
+    _response_hook = staticmethod(_keep_raw_response_async)
 
     async def call(
         self,
