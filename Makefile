@@ -51,13 +51,13 @@ format: $(VENV)/.installed
 ## mock: start the offline twin on http://$(HOST):$(PORT)/api/whatsapp/v1 (MODE=examples for
 ## the documented examples only)
 mock: $(VENV)/.installed
-	$(PY) -m mock_server --host $(HOST) --port $(PORT) --mode $(MODE)
+	$(PY) -m vatanwa_mock --host $(HOST) --port $(PORT) --mode $(MODE)
 
 ## test: every check CI runs (the contract tests run once, in `contract`)
 test: lint check-drift contract
 	$(PY) -m pytest --ignore=tests/contract
 
-## contract: schemathesis against `python -m mock_server` over HTTP (every phase and check, at
+## contract: schemathesis against `python -m vatanwa_mock` over HTTP (every phase and check, at
 ## least 100 cases per operation, every link followed) and the contract tests (in-process fuzzing,
 ## client properties, negative cases, fault injection); JUnit reports in build/contract/
 contract: $(VENV)/.installed

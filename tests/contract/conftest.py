@@ -26,7 +26,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="module")
 def http_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer]:
-    """``python -m mock_server`` on a free loopback port, with the contract runs' settings."""
+    """``python -m vatanwa_mock`` on a free loopback port, with the contract runs' settings."""
     with run_mock(*mock.ARGS, tmp_path=tmp_path_factory.mktemp("mock")) as server:
         yield server
         # Whatever the tests sent, the server is still up and never answered 5xx by crashing.

@@ -15,7 +15,7 @@ LOGIN_DELAY = 1.0
 SPEED_FACTOR = 0.02
 LOGIN_TIMEOUT = 2.0
 
-#: Command-line arguments of ``python -m mock_server`` in contract runs (host, port and
+#: Command-line arguments of ``python -m vatanwa_mock`` in contract runs (host, port and
 #: credentials are added by :func:`tests.support.servers.run_mock`).
 ARGS: tuple[str, ...] = (
     "--login-delay",
@@ -32,7 +32,7 @@ HEADERS = {"client-id": CLIENT_ID, "client-secret": CLIENT_SECRET}
 
 
 def settings_kwargs() -> dict[str, Any]:
-    """The same choices as :data:`ARGS`, for ``mock_server.config.Settings`` in-process."""
+    """The same choices as :data:`ARGS`, for ``vatanwa_mock.config.Settings`` in-process."""
     return {
         "login_delay": LOGIN_DELAY,
         "speed_factor": SPEED_FACTOR,
@@ -54,8 +54,8 @@ class FreshMock:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan" or self.app is None:
-            from mock_server.app import create_app
-            from mock_server.config import Settings
+            from vatanwa_mock.app import create_app
+            from vatanwa_mock.config import Settings
 
             self.app = create_app(Settings(**settings_kwargs()))
         await self.app(scope, receive, send)

@@ -1,4 +1,4 @@
-"""Run ``schemathesis run`` against ``python -m mock_server`` over real HTTP, and judge the run.
+"""Run ``schemathesis run`` against ``python -m vatanwa_mock`` over real HTTP, and judge the run.
 
 ``python -m tests.contract.run_http`` starts the mock on a free loopback port (with the settings
 of :mod:`tests.contract.mock`), runs every phase and every check of schemathesis against it

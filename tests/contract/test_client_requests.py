@@ -2,7 +2,7 @@
 
 Each body is drawn by schemathesis from the operation's request schema in the YAML (JSON and
 multipart alike), turned into the generated model with ``from_dict`` and sent by the generated
-client to ``python -m mock_server`` over HTTP. The mock must accept it: never 422 (the body
+client to ``python -m vatanwa_mock`` over HTTP. The mock must accept it: never 422 (the body
 conforms) and never a status the operation does not document, and the answer must reach the
 caller parsed. With the ``reg_id`` of a device that is logged in, the send and device
 operations must answer 200.

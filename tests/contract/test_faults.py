@@ -21,8 +21,8 @@ import schemathesis
 import yaml
 from schemathesis.engine import events, from_schema
 
-from mock_server import spec as mock_spec
 from tests.contract import mock, spec
+from vatanwa_mock import spec as mock_spec
 
 BASE_URL = "http://testserver" + spec.base_path()
 FAST_PHASES = ["examples", "coverage", "fuzzing"]

@@ -14,10 +14,10 @@ import httpx
 import yaml
 from openapi_schema_validator import OAS30Validator
 
-from mock_server.numbers import FAILING_SUFFIXES, failure_reason
 from tests.delivery.receiver import Received
 from tests.support.servers import CLIENT_ID, CLIENT_SECRET, ROOT, MockServer
 from vatanwa import ParsedDeliveryReport, parse_delivery_report, verify_webhook_credentials
+from vatanwa_mock.numbers import FAILING_SUFFIXES, failure_reason
 
 T = TypeVar("T")
 

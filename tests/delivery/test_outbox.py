@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from mock_server.store import DeviceInfo, Store
 from tests.delivery.support import FAILING, GOOD, report_validator
 from vatanwa import parse_delivery_report
+from vatanwa_mock.store import DeviceInfo, Store
 
 TENANT = "tenant-a"
 

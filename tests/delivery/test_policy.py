@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from mock_server.config import ConfigError, load_settings
-from mock_server.delivery import RetryPolicy
+from vatanwa_mock.config import ConfigError, load_settings
+from vatanwa_mock.delivery import RetryPolicy
 
 POLICY = RetryPolicy(base=1.0, factor=2.0, cap=30.0, max_attempts=5, max_age=100.0)
 

@@ -33,7 +33,7 @@ from vatanwa_client.models import (
 )
 from vatanwa_client.types import File, Response
 
-from tests.mock_server import conformance
+from tests.vatanwa_mock import conformance
 from tests.openapi import document as d
 from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer, run_mock
 

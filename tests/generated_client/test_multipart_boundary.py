@@ -16,7 +16,7 @@ from vatanwa_client.api.messages import send_message
 from vatanwa_client.models import SendMessageForm
 from vatanwa_client.types import File
 
-from tests.mock_server.support import FAST, api_client, control_client, eventually
+from tests.vatanwa_mock.support import FAST, api_client, control_client, eventually
 from tests.support.servers import run_mock
 
 # A PDF whose bytes contain what would be the closing delimiter of the generator's boundary.

@@ -30,7 +30,7 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class MockServer:
-    """A running ``python -m mock_server`` process."""
+    """A running ``python -m vatanwa_mock`` process."""
 
     process: subprocess.Popen[bytes]
     root_url: str
@@ -87,7 +87,7 @@ def run_mock(
         command = [
             sys.executable,
             "-m",
-            "mock_server",
+            "vatanwa_mock",
             "--host",
             "127.0.0.1",
             "--port",

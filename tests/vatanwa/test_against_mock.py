@@ -1,4 +1,4 @@
-"""The SDK end to end against the offline twin (``python -m mock_server``) on a loopback port."""
+"""The SDK end to end against the offline twin (``python -m vatanwa_mock``) on a loopback port."""
 
 from __future__ import annotations
 

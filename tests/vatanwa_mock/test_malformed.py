@@ -1,0 +1,581 @@
+"""A battery of malformed requests: each gets its documented status in the envelope.
+
+The bulk runs in-process (connexion's test client, lifespan included); the kinds of input
+that depend on the HTTP server itself (declared lengths, chunked bodies, raw bytes) also run
+against the real process. After every request the server must still answer, never with 500.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer, run_mock
+from tests.vatanwa_mock import conformance
+from tests.vatanwa_mock.support import FAST, headers
+from vatanwa_mock.app import create_app
+from vatanwa_mock.config import Credentials, Settings
+from vatanwa_mock.spec import load_contract
+
+BASE = "/api/whatsapp/v1"
+AUTH = headers()
+LIMIT = load_contract().attachments.max_bytes
+PHONE = "+905459260314"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: str
+    status: int
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    auth: bool = True
+    #: Words the description must contain.
+    mentions: tuple[str, ...] = ()
+
+
+def send(reg: str, **overrides: Any) -> dict[str, Any]:
+    body = {"reg_id": reg, "to": PHONE, "message": "x", "send_speed": 1}
+    body.update(overrides)
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def form(reg: str, **overrides: Any) -> dict[str, Any]:
+    return {key: str(value) for key, value in send(reg, **overrides).items()}
+
+
+def parts(fields: dict[str, str]) -> list[tuple[str, tuple[None, str]]]:
+    """Text parts of a multipart body (httpx sends ``data`` alone as urlencoded)."""
+    return [(name, (None, value)) for name, value in fields.items()]
+
+
+def cases(connected: str, pending: str) -> list[Case]:
+    raw = {"content": b"", "headers": {"content-type": "application/json"}}
+
+    def raw_json(text: bytes, content_type: str = "application/json") -> dict[str, Any]:
+        return {"content": text, "headers": {"content-type": content_type}}
+
+    pdf = ("doc.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    return [
+        # credentials
+        Case("no headers", "POST", "/login/qr", 401, auth=False),
+        Case(
+            "only client-id",
+            "POST",
+            "/login/qr",
+            401,
+            {"headers": {"client-id": CLIENT_ID}},
+            auth=False,
+        ),
+        Case(
+            "wrong secret",
+            "POST",
+            "/login/qr",
+            401,
+            {"headers": {"client-id": CLIENT_ID, "client-secret": "nope"}},
+            auth=False,
+        ),
+        Case(
+            "secret of another tenant",
+            "POST",
+            "/login/qr",
+            401,
+            {"headers": {"client-id": CLIENT_ID, "client-secret": "tenant-b-secret"}},
+            auth=False,
+        ),
+        Case(
+            "non-ASCII credentials",
+            "GET",
+            "/devices",
+            401,
+            {"headers": {"client-id": "ı".encode(), "client-secret": "ş".encode()}},
+            auth=False,
+        ),
+        Case("credentials on the control API", "GET", "/_mock/messages", 401, auth=False),
+        # schema violations
+        Case("missing phone", "POST", "/login/phone", 422, {"json": {}}, mentions=("phone",)),
+        Case(
+            "phone not a number",
+            "POST",
+            "/login/phone",
+            422,
+            {"json": {"phone": "abc"}},
+            mentions=("phone",),
+        ),
+        Case("body is an array", "POST", "/login/phone", 422, {"json": [PHONE]}),
+        Case("body is null", "POST", "/login/phone", 422, raw_json(b"null")),
+        Case(
+            "NaN phone",
+            "POST",
+            "/login/phone",
+            422,
+            raw_json(b'{"phone": NaN}'),
+            mentions=("phone",),
+        ),
+        Case(
+            "send_speed 5",
+            "POST",
+            "/messages/send",
+            422,
+            {"json": send(connected, send_speed=5)},
+            mentions=("send_speed", "maximum"),
+        ),
+        Case(
+            "send_speed 0",
+            "POST",
+            "/messages/send",
+            422,
+            {"json": send(connected, send_speed=0)},
+            mentions=("send_speed",),
+        ),
+        Case(
+            "send_speed as text",
+            "POST",
+            "/messages/send",
+            422,
+            {"json": send(connected, send_speed="1")},
+            mentions=("send_speed",),
+        ),
+        Case(
+            "missing send_speed",
+            "POST",
+            "/messages/send",
+            422,
+            {"json": send(connected, send_speed=None)},
+            mentions=("send_speed",),
+        ),
+        Case(
+            "empty message",
+            "POST",
+            "/messages/send",
+            422,
+            {"json": send(connected, message="")},
+            mentions=("message",),
+        ),
+        Case(
+            "negative report_id",
+            "POST",
+            "/messages/send",
+            422,
+            {"json": send(connected, report_id=-1)},
+            mentions=("report_id",),
+        ),
+        Case(
+            "reg_id with a leading zero",
+            "POST",
+            "/login/check/active",
+            422,
+            {"json": {"reg_id": "0123"}},
+            mentions=("reg_id",),
+        ),
+        Case("reg_id 0", "POST", "/logout", 422, {"json": {"reg_id": "0"}}, mentions=("reg_id",)),
+        Case(
+            "reg_id as a number where a string is documented",
+            "POST",
+            "/profile-picture",
+            422,
+            {"json": {"reg_id": 123}},
+            mentions=("reg_id",),
+        ),
+        Case(
+            "bad number in the oneToN list",
+            "POST",
+            "/messages/send/oneToN",
+            422,
+            {"json": send(connected, to="+905459260314,,12")},
+            mentions=("to",),
+        ),
+        Case(
+            "empty n_to_n",
+            "POST",
+            "/messages/send/nToN",
+            422,
+            {"json": {"reg_id": connected, "n_to_n": [], "send_speed": 1}},
+            mentions=("n_to_n",),
+        ),
+        Case(
+            "n_to_n item without message",
+            "POST",
+            "/messages/send/nToN",
+            422,
+            {"json": {"reg_id": connected, "n_to_n": [{"to": PHONE}], "send_speed": 1}},
+            mentions=("n_to_n[0]", "message"),
+        ),
+        # bodies that do not parse
+        Case("empty body", "POST", "/login/phone", 400, raw),
+        Case("truncated JSON", "POST", "/login/phone", 400, raw_json(b'{"phone": "+9054')),
+        Case(
+            "invalid UTF-8 in JSON",
+            "POST",
+            "/login/phone",
+            400,
+            raw_json(b'{"phone": "\xff\xfe"}'),
+            mentions=("utf-8",),
+        ),
+        Case(
+            "deeply nested JSON",
+            "POST",
+            "/login/phone",
+            400,
+            raw_json(b"[" * 100_000 + b"]" * 100_000),
+        ),
+        Case(
+            "multipart without boundary",
+            "POST",
+            "/messages/send",
+            400,
+            raw_json(b"--x\r\n", "multipart/form-data"),
+        ),
+        Case(
+            "broken multipart",
+            "POST",
+            "/messages/send",
+            400,
+            raw_json(
+                b'--zz\r\nContent-Disposition: form-data; name="to"\r\n\r\n+90',
+                "multipart/form-data; boundary=zz",
+            ),
+        ),
+        Case(
+            "empty multipart",
+            "POST",
+            "/messages/send",
+            400,
+            raw_json(b"", "multipart/form-data; boundary=zz"),
+        ),
+        # multipart schema violations
+        Case(
+            "multipart reg_id not a number",
+            "POST",
+            "/messages/send",
+            422,
+            {"files": parts(form(connected, reg_id="abc"))},
+            mentions=("reg_id",),
+        ),
+        Case(
+            "multipart send_speed 9",
+            "POST",
+            "/messages/send/oneToN",
+            422,
+            {"files": parts(form(connected, send_speed=9))},
+            mentions=("send_speed",),
+        ),
+        Case(
+            "attachment sent as text",
+            "POST",
+            "/messages/send",
+            422,
+            {"files": parts({**form(connected), "attachment": "not a file"})},
+            mentions=("attachment",),
+        ),
+        Case(
+            "text part sent as a file",
+            "POST",
+            "/messages/send",
+            422,
+            {"data": form(connected, message=None), "files": {"message": ("m.txt", b"hi")}},
+            mentions=("message",),
+        ),
+        Case(
+            "n_to_n part not JSON",
+            "POST",
+            "/messages/send/nToN",
+            422,
+            {"files": parts({"reg_id": connected, "n_to_n": "[{", "send_speed": "1"})},
+            mentions=("n_to_n",),
+        ),
+        Case(
+            "n_to_n part breaks NToNList",
+            "POST",
+            "/messages/send/nToN",
+            422,
+            {
+                "files": parts(
+                    {
+                        "reg_id": connected,
+                        "n_to_n": json.dumps([{"to": "x", "message": "m"}]),
+                        "send_speed": "1",
+                    }
+                )
+            },
+            mentions=("n_to_n[0].to",),
+        ),
+        # media types and sizes
+        Case("text/plain body", "POST", "/login/phone", 415, raw_json(b"hi", "text/plain")),
+        Case(
+            "form-urlencoded body",
+            "POST",
+            "/messages/send",
+            415,
+            raw_json(b"reg_id=1", "application/x-www-form-urlencoded"),
+        ),
+        Case(
+            "multipart where only JSON is documented",
+            "POST",
+            "/logout",
+            415,
+            {"data": {"reg_id": connected}, "files": {"x": ("x.txt", b"x")}},
+        ),
+        Case(
+            "attachment of a refused type",
+            "POST",
+            "/messages/send",
+            415,
+            {
+                "data": form(connected),
+                "files": {"attachment": ("run.exe", b"MZ", "application/x-msdownload")},
+            },
+            mentions=("attachment", "pdf"),
+        ),
+        Case(
+            "pdf name with a foreign type",
+            "POST",
+            "/messages/send",
+            415,
+            {"data": form(connected), "files": {"attachment": ("a.pdf", b"x", "text/html")}},
+        ),
+        Case(
+            "attachment over the limit",
+            "POST",
+            "/messages/send",
+            413,
+            {
+                "data": form(connected),
+                "files": {"attachment": ("big.pdf", b"0" * (LIMIT + 1), "application/pdf")},
+            },
+            mentions=("attachment",),
+        ),
+        Case(
+            "body over the limit",
+            "POST",
+            "/messages/send",
+            413,
+            {
+                "data": form(connected),
+                "files": {
+                    "attachment": ("huge.pdf", b"0" * (LIMIT + 2 * 1024 * 1024), "application/pdf")
+                },
+            },
+        ),
+        # devices
+        Case(
+            "unknown reg_id",
+            "POST",
+            "/messages/send",
+            404,
+            {"json": send("9999999999")},
+            mentions=("9999999999",),
+        ),
+        Case(
+            "unknown reg_id, multipart",
+            "POST",
+            "/messages/send",
+            404,
+            {"data": form("9999999999"), "files": {"attachment": pdf}},
+        ),
+        # Beyond int64 (the contract's format): a schema violation, not an unknown device.
+        Case("huge reg_id", "POST", "/login/check/active", 422, {"json": {"reg_id": 10**30}}),
+        Case(
+            "pending reg_id",
+            "POST",
+            "/messages/send",
+            400,
+            {"json": send(pending)},
+            mentions=("pending",),
+        ),
+        Case(
+            "pending reg_id, profile",
+            "POST",
+            "/profile-picture",
+            400,
+            {"json": {"reg_id": pending}},
+        ),
+        # routes and methods
+        Case("unknown route", "POST", "/messages/unknown", 404),
+        Case("unknown control route", "GET", "/_mock/nothing", 404, auth=False),
+        Case("wrong method", "GET", "/login/phone", 405),
+        Case("wrong method on the control API", "GET", "/_mock/reset", 405),
+        # control API
+        Case("chaos share over 1", "PUT", "/_mock/chaos", 422, {"json": {"error_rate": 2}}),
+        Case(
+            "chaos shares summing over 1",
+            "PUT",
+            "/_mock/chaos",
+            422,
+            {"json": {"error_rate": 0.6, "rate_limit_rate": 0.6}},
+        ),
+        Case("chaos unknown field", "PUT", "/_mock/chaos", 422, {"json": {"boom": 1}}),
+        Case(
+            "pair with a bad number",
+            "POST",
+            f"/_mock/logins/{pending}/pair",
+            422,
+            {"json": {"device_number": "abc"}},
+        ),
+        Case(
+            "messages filter not in the enum",
+            "GET",
+            "/_mock/messages",
+            400,
+            {"params": {"status": "lost"}},
+        ),
+        Case("callback without url", "PUT", "/_mock/callback", 422, {"json": {}}),
+        Case("media token unknown", "GET", "/_mock/media/avatars/AAAAAAAAAAAA", 404, auth=False),
+    ]
+
+
+def _url(case: Case) -> str:
+    return case.path if case.path.startswith("/_mock") else BASE + case.path
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    settings = Settings(
+        credentials=(
+            Credentials(CLIENT_ID, CLIENT_SECRET),
+            Credentials("tenant-b", "tenant-b-secret"),
+        ),
+        login_delay=0,
+        speed_factor=0.01,
+        validate_responses=True,
+    )
+    with create_app(settings).test_client() as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def devices(client: Any) -> tuple[str, str]:
+    connected = client.post(BASE + "/login/qr", headers=AUTH).json()["data"]["regId"]
+    assert client.post(f"/_mock/logins/{connected}/pair", headers=AUTH).status_code == 200
+    pending = client.post(BASE + "/login/qr", headers=AUTH).json()["data"]["regId"]
+    return connected, pending
+
+
+def _check(response: httpx.Response, case: Case) -> None:
+    assert response.status_code == case.status, (case.name, response.text[:300])
+    body = response.json()
+    assert body["code"] == case.status
+    assert body["status"] == "error"
+    assert isinstance(body["description"], str)
+    assert body["description"]
+    assert "Traceback" not in body["description"]
+    assert CLIENT_SECRET not in response.text
+    for word in case.mentions:
+        assert word.lower() in body["description"].lower(), (case.name, body["description"])
+    conformance.check(response)
+
+
+def test_every_malformed_request_gets_its_documented_status(
+    client: Any, devices: tuple[str, str]
+) -> None:
+    connected, pending = devices
+    for case in cases(connected, pending):
+        kwargs = dict(case.kwargs)
+        kwargs["headers"] = {**(AUTH if case.auth else {}), **kwargs.get("headers", {})}
+        response = client.request(case.method, _url(case), **kwargs)
+        _check(response, case)
+        # ...and the server keeps serving.
+        assert client.get(BASE + "/devices", headers=AUTH).status_code == 200
+    with_device = client.post(
+        BASE + "/login/check/active", headers=AUTH, json={"reg_id": connected}
+    )
+    assert with_device.status_code == 200
+
+
+# Requests that only a real HTTP server sees: raw bytes on a socket.
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer]:
+    with run_mock(*FAST, tmp_path=tmp_path_factory.mktemp("raw")) as server:
+        yield server
+        assert server.process.poll() is None
+        assert "Traceback" not in server.log(), server.log()
+
+
+def _raw(server: MockServer, request: bytes) -> tuple[int, dict[str, Any]]:
+    host, port = server.root_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data or len(data.split(b"\r\n\r\n", 1)[1]) < _length(data):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    return int(head.split()[1]), json.loads(body)
+
+
+def _length(data: bytes) -> int:
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+    for line in head.split("\r\n"):
+        if line.startswith("content-length:"):
+            return int(line.split(":", 1)[1])
+    return 0
+
+
+def _head(path: str, extra: str) -> bytes:
+    auth = f"client-id: {CLIENT_ID}\r\nclient-secret: {CLIENT_SECRET}\r\n"
+    return f"POST {BASE}{path} HTTP/1.1\r\nhost: 127.0.0.1\r\n{auth}{extra}\r\n".encode()
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_the_body(real: MockServer) -> None:
+    status, body = _raw(
+        real,
+        _head(
+            "/messages/send", f"content-type: application/json\r\ncontent-length: {LIMIT * 2}\r\n"
+        ),
+    )
+    assert status == 413
+    assert body["code"] == 413
+
+
+@pytest.mark.parametrize(("method", "path"), [("post", "/login/qr"), ("get", "/devices")])
+def test_a_body_over_the_limit_is_refused_on_operations_without_a_body(
+    real: MockServer, method: str, path: str
+) -> None:
+    # The limit applies before routing, so the contract declares 413 for these operations too.
+    assert "413" in load_contract().resolved["paths"][path][method]["responses"]
+    auth = f"client-id: {CLIENT_ID}\r\nclient-secret: {CLIENT_SECRET}\r\n"
+    head = (
+        f"{method.upper()} {BASE}{path} HTTP/1.1\r\nhost: 127.0.0.1\r\n{auth}"
+        f"content-type: application/json\r\ncontent-length: {LIMIT * 2}\r\n\r\n"
+    )
+    status, body = _raw(real, head.encode())
+    assert status == 413
+    assert body["code"] == 413
+    assert body["status"] == "error"
+
+
+def test_a_chunked_body_over_the_limit_is_refused(real: MockServer) -> None:
+    chunk = b"a" * (1024 * 1024)
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(LIMIT // len(chunk) + 2))
+    request = _head(
+        "/messages/send", "content-type: application/json\r\ntransfer-encoding: chunked\r\n"
+    )
+    status, body = _raw(real, request + chunks + b"0\r\n\r\n")
+    assert status == 413
+    assert body["status"] == "error"
+
+
+def test_invalid_utf8_and_garbage_over_the_wire(real: MockServer) -> None:
+    for payload, expected in (
+        (b'{"phone": "\xc3\x28"}', 400),
+        (b"\x00\x01\x02", 400),
+        (b'{"phone": "+905459260314"}', 200),
+    ):
+        request = _head(
+            "/login/phone",
+            f"content-type: application/json\r\ncontent-length: {len(payload)}\r\n",
+        )
+        status, body = _raw(real, request + payload)
+        assert status == expected, body
+    assert httpx.get(real.root_url + "/_mock/health").status_code == 200

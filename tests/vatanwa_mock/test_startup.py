@@ -1,0 +1,31 @@
+"""What ``python -m vatanwa_mock`` prints when it starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from tests.support.servers import CLIENT_ID, CLIENT_SECRET, run_mock
+
+
+def test_the_banner_shows_urls_and_the_documented_local_credentials(tmp_path: Path) -> None:
+    with run_mock(tmp_path=tmp_path) as mock:
+        log = mock.log()
+    assert f"API:          {mock.base_url}" in log
+    assert f"control API:  {mock.root_url}/_mock" in log
+    assert f"client-id: {CLIENT_ID}  client-secret: {CLIENT_SECRET}" in log
+
+
+def test_a_configured_secret_is_never_printed(tmp_path: Path) -> None:
+    secret = "s3cr3t-of-tenant-b"
+    with run_mock("--client-id", "tenant-b", "--client-secret", secret, tmp_path=tmp_path) as mock:
+        # The secret works, and a refused request does not log it either.
+        devices = f"{mock.base_url}/devices"
+        ok = httpx.get(devices, headers={"client-id": "tenant-b", "client-secret": secret})
+        assert ok.status_code == 200
+        refused = httpx.get(devices, headers={"client-id": "tenant-b", "client-secret": "nope"})
+        assert refused.status_code == 401
+        log = mock.log()
+    assert "client-id: tenant-b  client-secret: (as configured, not shown)" in log
+    assert secret not in log

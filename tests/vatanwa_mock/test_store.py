@@ -1,0 +1,148 @@
+"""The store: migrations, tenant scoping, the derived login state, finishing messages once."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from vatanwa_mock.logins import device_for
+from vatanwa_mock.store import Conflict, MessageFilter, Store
+from vatanwa_mock.store.migrations import MIGRATIONS
+
+
+def login(store: Store, tenant: str, *, at: float = 100.0, pairs_at: float | None = None):  # type: ignore[no-untyped-def]
+    return store.create_registration(
+        tenant,
+        method="qr",
+        phone=None,
+        code=None,
+        qr="2@x",
+        created_at=at,
+        expires_at=at + 30,
+        pairs_at=pairs_at,
+        device=device_for("905459260314"),
+    )
+
+
+def test_a_login_state_follows_its_timestamps() -> None:
+    store = Store()
+    pending = login(store, "a", pairs_at=103.0)
+    assert pending.state(101) == "pending"
+    assert pending.next_change(101) == 103.0
+    assert pending.state(103) == "connected"
+    never = login(store, "a")
+    assert never.state(129.9) == "pending"
+    assert never.state(130) == "expired"
+    late = login(store, "a", pairs_at=200.0)  # after the expiry: never pairs by itself
+    assert late.paired_at is None
+
+
+def test_pairing_and_logout_only_from_the_right_state() -> None:
+    store = Store()
+    registration = login(store, "a")
+    with pytest.raises(KeyError):
+        store.pair("b", registration.reg_id, at=101)  # another tenant's login is unknown
+    paired = store.pair("a", registration.reg_id, at=101)
+    assert paired.state(101) == "connected"
+    with pytest.raises(Conflict):
+        store.pair("a", registration.reg_id, at=102)
+    assert store.logout("a", registration.reg_id, at=103).state(103) == "logged_out"
+    with pytest.raises(Conflict):
+        store.logout("a", registration.reg_id, at=104)
+    expired = login(store, "a")
+    with pytest.raises(Conflict, match="expired"):
+        store.pair("a", expired.reg_id, at=500)
+
+
+def test_everything_is_scoped_by_tenant_and_reset_forgets_one_tenant() -> None:
+    store = Store()
+    a = store.pair("a", login(store, "a").reg_id, at=101)
+    b = store.pair("b", login(store, "b").reg_id, at=101)
+    for tenant, registration in (("a", a), ("b", b)):
+        store.enqueue(
+            tenant,
+            registration.reg_id,
+            items=[("905459260314", "hi")],
+            send_speed=1,
+            report_id=None,
+            attachment_id=None,
+            now=101,
+            interval=1,
+        )
+    assert store.registration("b", a.reg_id) is None
+    assert [m.tenant for m in store.messages("a")] == ["a"]
+    assert [r.reg_id for r in store.connected("b", now=102)] == [b.reg_id]
+    store.set_callback_url("a", "http://127.0.0.1:9/a")
+    assert store.callback_url("b") is None
+    store.reset("a")
+    assert store.messages("a") == []
+    assert store.registration("a", a.reg_id) is None
+    assert store.callback_url("a") is None
+    assert len(store.messages("b")) == 1
+
+
+def test_messages_are_paced_per_device_and_finish_exactly_once() -> None:
+    store = Store()
+    reg = store.pair("a", login(store, "a").reg_id, at=100).reg_id
+    ids = store.enqueue(
+        "a",
+        reg,
+        items=[("1", "x"), ("2", "y")],
+        send_speed=2,
+        report_id=5,
+        attachment_id=None,
+        now=100,
+        interval=2,
+    )
+    more = store.enqueue(
+        "a",
+        reg,
+        items=[("3", "z")],
+        send_speed=1,
+        report_id=None,
+        attachment_id=None,
+        now=101,
+        interval=1,
+    )
+    due = [m.due_at for m in store.messages("a")]
+    assert due == [102, 104, 105]
+    first = store.next_queued()
+    assert first is not None
+    assert first.id == ids[0]
+    finished = store.finish_message(ids[0], status="sent", error=None, at=102)
+    assert finished is not None
+    assert finished.status == "sent"
+    assert store.finish_message(ids[0], status="failed", error="again", at=103) is None
+    with pytest.raises(ValueError, match="sent or failed"):
+        store.finish_message(more[0], status="queued", error=None, at=103)
+    assert [m.id for m in store.messages("a", MessageFilter(status="queued"))] == [ids[1], more[0]]
+    assert [m.id for m in store.messages("a", MessageFilter(report_id=5))] == ids
+    assert [m.id for m in store.messages("a", MessageFilter(to="3"))] == more
+
+
+def test_attachments_keep_their_bytes() -> None:
+    store = Store()
+    attachment = store.add_attachment(
+        "a", filename="f.pdf", content_type="application/pdf", data=b"%PDF", created_at=1
+    )
+    found = store.attachment_content(attachment.token)
+    assert found == (attachment, b"%PDF")
+    assert store.attachment_content("nope") is None
+
+
+def test_a_file_is_migrated_once_and_reopened(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    store = Store(path)
+    reg = login(store, "a").reg_id
+    store.close()
+    reopened = Store(path)
+    assert reopened.registration("a", reg) is not None
+    assert reopened.schema_version == len(MIGRATIONS)
+    reopened.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(RuntimeError, match="newer"):
+        Store(path)

@@ -1,0 +1,97 @@
+"""``create_app(settings)``: the connexion app of the mock, both APIs, all middleware."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.jsonifier import Jsonifier
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+
+from vatanwa_mock import delivery, dispatcher, errors
+from vatanwa_mock.config import Settings
+from vatanwa_mock.examples import ExamplesResolver
+from vatanwa_mock.middleware import BODY_OVERHEAD, ChaosMiddleware, RuntimeMiddleware
+from vatanwa_mock.runtime import Runtime
+from vatanwa_mock.spec import load_contract, load_control
+from vatanwa_mock.store import Store
+from vatanwa_mock.validation import VALIDATOR_MAP, FormURIParser
+
+logger = logging.getLogger("vatanwa_mock")
+# connexion warns on every request to an operation with two request content types.
+logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
+
+HANDLERS = "vatanwa_mock.handlers"
+
+
+class TagResolver(Resolver):  # type: ignore[misc]
+    """Routes an operation to ``<package>.<its first tag>.<operationId>``."""
+
+    def __init__(self, package: str) -> None:
+        super().__init__()
+        self.package = package
+
+    def resolve_operation_id(self, operation: Any) -> str:
+        tags = operation._operation.get("tags") or ["default"]
+        return f"{self.package}.{tags[0]}.{operation.operation_id}"
+
+
+def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
+    """The mock for ``settings``; ``store`` defaults to one at ``settings.db`` (or in memory).
+
+    The contract is served at its base path (``/api/whatsapp/v1``), the control API at
+    ``/_mock``. The dispatcher and the delivery worker run while the app's lifespan does;
+    the store is closed at its end.
+    """
+    contract = load_contract()
+    control = load_control()
+    runtime = Runtime(settings=settings, contract=contract, store=store or Store(settings.db))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        async with dispatcher.running(runtime), delivery.running(runtime):
+            yield
+        runtime.store.close()
+
+    app = AsyncApp(
+        __name__,
+        jsonifier=Jsonifier(json, ensure_ascii=False, separators=(",", ":")),
+        lifespan=lifespan,
+        validate_responses=settings.validate_responses,
+        validator_map=VALIDATOR_MAP,
+        uri_parser_class=FormURIParser,
+        # No Swagger UI and no connexion copy of the documents: only documented routes exist,
+        # and the control API serves its own document as written.
+        swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
+    )
+    contract_resolver: Resolver = (
+        ExamplesResolver(contract) if settings.mode == "examples" else TagResolver(HANDLERS)
+    )
+    app.add_api(
+        contract.for_connexion(),
+        base_path=contract.base_path,
+        resolver=contract_resolver,
+    )
+    app.add_api(
+        control.for_connexion(), base_path=control.base_path, resolver=TagResolver(HANDLERS)
+    )
+    app.add_middleware(
+        RuntimeMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        runtime=runtime,
+        max_body_bytes=contract.attachments.max_bytes + BODY_OVERHEAD,
+    )
+    app.add_middleware(
+        ChaosMiddleware,
+        position=MiddlewarePosition.BEFORE_VALIDATION,
+        api_base_path=contract.base_path,
+    )
+    errors.register(app)
+    app.runtime = runtime
+    return app

@@ -1,0 +1,237 @@
+"""The delivery worker: posts the outbox's reports to each tenant's callback URL, at least once.
+
+One asyncio task per app. It claims due reports of the tenants that have a callback URL
+(``PUT /_mock/callback``, else ``--callback-url``), at most ``--delivery-concurrency`` at a
+time, and posts each report's stored body with the tenant's ``client-id`` and
+``client-secret`` headers. Every attempt is logged (start, end, HTTP status, latency, error
+text). Only a 2xx answer delivers a report; a connection error, a timeout (the whole attempt
+may take at most ``--delivery-timeout`` seconds) or any other status is retried on the
+schedule of :class:`~vatanwa_mock.delivery.policy.RetryPolicy` until the report is dead.
+
+A report of a tenant without a callback URL waits, unclaimed, and is delivered once a URL is
+set. Reports are claimed for the attempt's timeout plus a margin: if the process dies, the
+next one to open the same ``--db`` claims them again once that lease has run out, so a report
+whose answer was lost with the process is posted again (a duplicate, by design).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+
+from vatanwa_mock.config import Credentials
+from vatanwa_mock.delivery.policy import RetryPolicy
+from vatanwa_mock.runtime import Runtime
+from vatanwa_mock.store import AttemptOutcome, Delivery
+
+logger = logging.getLogger("vatanwa_mock.delivery")
+
+#: A claim lasts the attempt's timeout plus this many seconds (recording the outcome).
+LEASE_MARGIN = 2.0
+#: Longest sleep between two looks at the outbox when nothing is due (a safety net: new
+#: reports, replays and callback URLs wake the worker at once).
+IDLE_SECONDS = 5.0
+#: Pause after an unexpected failure of the loop itself (the database, say).
+FAILURE_PAUSE = 1.0
+#: How much of a refusing receiver's answer the attempt log keeps.
+SNIPPET_BYTES = 200
+USER_AGENT = "vatanwa-mock delivery reports"
+
+
+class DeliveryWorker:
+    """Delivers the outbox of ``runtime.store`` with ``client`` until cancelled."""
+
+    def __init__(
+        self, runtime: Runtime, client: httpx.AsyncClient, rng: random.Random | None = None
+    ) -> None:
+        self.runtime = runtime
+        self.client = client
+        self.policy = RetryPolicy.from_settings(runtime.settings)
+        self.timeout = runtime.settings.delivery_timeout
+        self.lease = self.timeout + LEASE_MARGIN
+        self.concurrency = runtime.settings.delivery_concurrency
+        self._credentials = {c.client_id: c for c in runtime.settings.credentials}
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
+
+    def callback_url(self, tenant: str) -> str | None:
+        """Where the tenant's reports go: the URL set through the control API, else the
+        ``--callback-url`` of every tenant, else nowhere yet."""
+        stored = self.runtime.store.callback_url(tenant)
+        return stored if stored is not None else self.runtime.settings.callback_url
+
+    def _urls(self) -> dict[str, str]:
+        return {tenant: url for tenant in self._credentials if (url := self.callback_url(tenant))}
+
+    async def run(self) -> None:
+        """Claim, post and wait, forever; on cancellation give the running claims back."""
+        wake = self.runtime.deliveries_changed
+        try:
+            while True:
+                wake.clear()
+                try:
+                    timeout = self._dispatch()
+                except Exception:
+                    logger.exception("could not read the outbox")
+                    timeout = FAILURE_PAUSE
+                waiter = asyncio.ensure_future(wake.wait())
+                try:
+                    await asyncio.wait(
+                        {waiter, *self._in_flight},
+                        timeout=timeout,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                finally:
+                    waiter.cancel()
+        finally:
+            await self._stop()
+
+    def _dispatch(self) -> float:
+        """Start attempts for what is due; return how long to wait before looking again."""
+        urls = self._urls()
+        free = self.concurrency - len(self._in_flight)
+        outbox = self.runtime.store.outbox
+        for delivery, claim in outbox.claim(urls, now=time.time(), limit=free, lease=self.lease):
+            task = asyncio.create_task(
+                self._deliver(delivery, claim, urls[delivery.tenant]),
+                name=f"vatanwa-delivery-{delivery.id}",
+            )
+            self._in_flight[task] = (delivery.id, claim)
+            task.add_done_callback(self._done)
+        if len(self._in_flight) >= self.concurrency:
+            return IDLE_SECONDS
+        due = outbox.next_due(urls)
+        return IDLE_SECONDS if due is None else min(IDLE_SECONDS, max(0.0, due - time.time()))
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(task, None)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # The claim lapses and the report is tried again after the lease.
+            logger.error("a delivery attempt failed unexpectedly", exc_info=error)
+
+    async def _stop(self) -> None:
+        tasks = dict(self._in_flight)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            with contextlib.suppress(Exception):
+                self.runtime.store.outbox.release(tasks.values(), at=time.time())
+
+    async def _deliver(self, delivery: Delivery, claim: str, url: str) -> None:
+        outbox = self.runtime.store.outbox
+        attempt = outbox.start_attempt(delivery.id, claim, url=url, at=time.time())
+        if attempt is None:
+            return
+        credentials = self._credentials[delivery.tenant]
+        started = time.monotonic()
+        status, error = await self._post(url, delivery.body, credentials)
+        latency_ms = (time.monotonic() - started) * 1000.0
+        finished = time.time()
+        outcome: AttemptOutcome
+        next_at = None
+        if status is not None and 200 <= status < 300:
+            outcome = "delivered"
+        elif self.policy.gives_up(attempt.attempts, attempt.window_started_at, finished):
+            outcome = "dead"
+        else:
+            outcome = "retry"
+            next_at = self.policy.next_attempt_at(
+                attempt.attempts, attempt.window_started_at, finished, self._rng
+            )
+        outbox.finish_attempt(
+            delivery.id,
+            claim,
+            attempt,
+            at=finished,
+            http_status=status,
+            latency_ms=latency_ms,
+            error=error,
+            outcome=outcome,
+            next_at=next_at,
+        )
+        log = logger.warning if outcome == "dead" else logger.info
+        log(
+            "delivery report %s (report_id %s) attempt %s to %s: %s%s",
+            delivery.id,
+            delivery.report_id,
+            attempt.number,
+            url,
+            outcome,
+            f" ({error})" if error else "",
+        )
+
+    async def _post(
+        self, url: str, body: str, credentials: Credentials
+    ) -> tuple[int | None, str | None]:
+        """POST ``body``; return the HTTP status (None without one) and what went wrong."""
+        headers = {
+            "content-type": "application/json",
+            "client-id": credentials.client_id,
+            "client-secret": credentials.client_secret,
+        }
+        try:
+            async with (
+                asyncio.timeout(self.timeout),
+                self.client.stream(
+                    "POST", url, content=body.encode("utf-8"), headers=headers
+                ) as response,
+            ):
+                status = response.status_code
+                if 200 <= status < 300:
+                    return status, None
+                snippet = await _snippet(response)
+                error = f"HTTP {status} {response.reason_phrase}".rstrip()
+                return status, _scrub(f"{error}: {snippet}" if snippet else error, credentials)
+        except TimeoutError:
+            return None, f"timed out after {self.timeout:g} s"
+        except httpx.TimeoutException as exc:
+            return None, f"timed out ({type(exc).__name__})"
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+            text = str(exc) or "no details"
+            return None, _scrub(f"{type(exc).__name__}: {text}", credentials)
+
+
+async def _snippet(response: httpx.Response) -> str:
+    data = bytearray()
+    async for chunk in response.aiter_bytes():
+        data += chunk
+        if len(data) >= SNIPPET_BYTES:
+            break
+    return bytes(data[:SNIPPET_BYTES]).decode("utf-8", "replace").strip()
+
+
+def _scrub(text: str, credentials: Credentials) -> str:
+    """The attempt log never holds the secret, even if a receiver echoes it back."""
+    return text.replace(credentials.client_secret, "***")
+
+
+@contextlib.asynccontextmanager
+async def running(runtime: Runtime) -> AsyncIterator[DeliveryWorker]:
+    """Run the delivery worker, with its one HTTP client, for the ``async with`` block."""
+    settings = runtime.settings
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.delivery_timeout),
+        limits=httpx.Limits(
+            max_connections=settings.delivery_concurrency,
+            max_keepalive_connections=settings.delivery_concurrency,
+        ),
+        headers={"user-agent": USER_AGENT},
+        follow_redirects=False,
+        # Receivers are usually on loopback: a proxy from the environment must not reroute them.
+        trust_env=False,
+    ) as client:
+        worker = DeliveryWorker(runtime, client)
+        task = asyncio.create_task(worker.run(), name="vatanwa-delivery")
+        try:
+            yield worker
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

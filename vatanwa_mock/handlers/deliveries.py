@@ -1,0 +1,70 @@
+"""The ``deliveries`` tag of the control API: the outbox of delivery reports and its replay."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from vatanwa_mock.errors import ApiError
+from vatanwa_mock.handlers import current, timestamp
+from vatanwa_mock.store import Delivery, DeliveryAttempt
+
+Answer = tuple[Any, int]
+
+
+def attempt_view(attempt: DeliveryAttempt) -> dict[str, Any]:
+    """``DeliveryAttempt``: one attempt as the control API shows it."""
+    return {
+        "number": attempt.number,
+        "url": attempt.url,
+        "started_at": timestamp(attempt.started_at),
+        "finished_at": timestamp(attempt.finished_at) if attempt.finished_at else None,
+        "http_status": attempt.http_status,
+        "latency_ms": round(attempt.latency_ms, 3) if attempt.latency_ms is not None else None,
+        "error": attempt.error,
+        "outcome": attempt.outcome,
+    }
+
+
+def delivery_view(delivery: Delivery) -> dict[str, Any]:
+    """``Delivery``: a report, the body it posts and its attempts."""
+    return {
+        "id": delivery.id,
+        "message_id": delivery.message_id,
+        "report_id": delivery.report_id,
+        "status": delivery.status,
+        "body": json.loads(delivery.body),
+        "created_at": timestamp(delivery.created_at),
+        "next_attempt_at": timestamp(delivery.due_at) if delivery.status == "pending" else None,
+        "finished_at": timestamp(delivery.finished_at) if delivery.finished_at else None,
+        "attempts_since_replay": delivery.attempts,
+        "replays": delivery.replays,
+        "attempts": [attempt_view(a) for a in delivery.log],
+    }
+
+
+async def list_deliveries(status: str | None = None, report_id: int | None = None) -> Answer:
+    """The tenant's delivery reports matching the filters."""
+    rt, tenant = current()
+    found = rt.store.outbox.deliveries(
+        tenant,
+        status=status,  # type: ignore[arg-type]  # validated against the enum
+        report_id=report_id,
+    )
+    return [delivery_view(d) for d in found], 200
+
+
+async def replay_delivery(id: int) -> Answer:
+    """Make a dead or delivered report pending again."""
+    rt, tenant = current()
+    try:
+        delivery = rt.store.outbox.replay(tenant, id, now=time.time())
+    except KeyError:
+        raise ApiError(404, f"No delivery report with id {id} in this account.") from None
+    except ValueError:
+        raise ApiError(
+            409, f"The delivery report {id} is still pending; it is being delivered."
+        ) from None
+    rt.deliveries_changed.set()
+    return delivery_view(delivery), 200

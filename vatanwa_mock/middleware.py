@@ -1,0 +1,109 @@
+"""ASGI middleware of the mock: the runtime in the scope, the body-size limit, and chaos."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vatanwa_mock.errors import PayloadTooLarge, envelope
+from vatanwa_mock.runtime import SCOPE_KEY, TENANT_KEY, Runtime
+from vatanwa_mock.spec import JSON, dumps
+
+#: Room for the other parts of a multipart body besides the largest attachment.
+BODY_OVERHEAD = 1024 * 1024
+
+
+async def send_envelope(
+    send: Send, status: int, description: str, headers: dict[str, str] | None = None
+) -> None:
+    """Answer with the error envelope straight from middleware."""
+    body = dumps(envelope(status, description))
+    raw_headers = [
+        (b"content-type", JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+        *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RuntimeMiddleware:
+    """Puts the app's runtime into each scope and refuses bodies over ``max_body_bytes``.
+
+    A declared ``Content-Length`` over the limit is refused before the body is read; a body
+    that grows over the limit while it streams raises :class:`PayloadTooLarge` from
+    ``receive``, which the error handlers turn into a 413 envelope.
+    """
+
+    def __init__(self, app: ASGIApp, *, runtime: Runtime, max_body_bytes: int) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.max_body_bytes = max_body_bytes
+
+    def _too_large(self) -> str:
+        return f"The request body is larger than {self.max_body_bytes} bytes."
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[SCOPE_KEY] = self.runtime
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared and declared.strip().isdigit() and int(declared) > self.max_body_bytes:
+            await send_envelope(send, 413, self._too_large(), {"connection": "close"})
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise PayloadTooLarge(self._too_large())
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+class ChaosMiddleware:
+    """Applies the tenant's chaos to the contract's operations (never to ``/_mock``).
+
+    It sits after connexion's security check, so it knows the tenant; unauthenticated
+    requests are left to the 401 they get anyway.
+    """
+
+    def __init__(self, app: ASGIApp, *, api_base_path: str) -> None:
+        self.app = app
+        self.api_base_path = api_base_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        chaos = None
+        if scope["type"] == "http":
+            routing: dict[str, Any] = scope.get("extensions", {}).get("connexion_routing", {})
+            tenant = scope.get(TENANT_KEY)
+            if isinstance(tenant, str) and routing.get("api_base_path") == self.api_base_path:
+                runtime: Runtime = scope[SCOPE_KEY]
+                chaos = runtime.chaos.get(tenant)
+        if chaos is None:
+            await self.app(scope, receive, send)
+            return
+        if chaos.latency_ms:
+            await asyncio.sleep(chaos.latency_ms / 1000)
+        outcome = chaos.roll()
+        if outcome == "error":
+            await send_envelope(
+                send, 500, "Internal server error (chaos set through /_mock/chaos)."
+            )
+        elif outcome == "rate_limited":
+            await send_envelope(
+                send,
+                429,
+                "Too many requests; try again later (chaos set through /_mock/chaos).",
+                {"retry-after": str(chaos.retry_after)},
+            )
+        else:
+            await self.app(scope, receive, send)

@@ -1,0 +1,95 @@
+"""What one running mock holds: its settings, contract, store and the live coordination.
+
+The app puts its :class:`Runtime` into every request's ASGI scope, so that handlers and the
+security check reach it without globals (tests run several apps in one process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vatanwa_mock.chaos import ChaosRegistry
+from vatanwa_mock.config import Settings
+from vatanwa_mock.spec import Contract
+from vatanwa_mock.store import Store
+
+SCOPE_KEY = "vatanwa.runtime"
+TENANT_KEY = "vatanwa.tenant"
+
+
+class LoginWatch:
+    """Wakes the requests long-polling ``/login/check`` when a login pairs on demand."""
+
+    def __init__(self) -> None:
+        self._waiters: dict[str, set[asyncio.Event]] = {}
+
+    async def wait(self, reg_id: str, seconds: float) -> None:
+        """Return after ``seconds``, or earlier when ``reg_id`` is notified."""
+        event = asyncio.Event()
+        self._waiters.setdefault(reg_id, set()).add(event)
+        try:
+            await asyncio.wait_for(event.wait(), timeout=max(seconds, 0.0))
+        except TimeoutError:
+            pass
+        finally:
+            waiters = self._waiters.get(reg_id, set())
+            waiters.discard(event)
+            if not waiters:
+                self._waiters.pop(reg_id, None)
+
+    def notify(self, reg_id: str) -> None:
+        """Wake everything waiting on ``reg_id``."""
+        for event in self._waiters.get(reg_id, ()):
+            event.set()
+
+
+@dataclass
+class Runtime:
+    """The state of one app: built by :func:`vatanwa_mock.app.create_app`."""
+
+    settings: Settings
+    contract: Contract
+    store: Store
+    chaos: ChaosRegistry = field(default_factory=ChaosRegistry)
+    logins: LoginWatch = field(default_factory=LoginWatch)
+    #: Set when messages are queued, so the dispatcher looks at the queue again.
+    queue_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Set when delivery reports may have become due (written, replayed, a callback URL set),
+    #: so the delivery worker looks at the outbox again.
+    deliveries_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _credentials: tuple[tuple[bytes, bytes, str], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._credentials = tuple(
+            (c.client_id.encode(), c.client_secret.encode(), c.client_id)
+            for c in self.settings.credentials
+        )
+
+    def authenticate(self, client_id: str | None, client_secret: str | None) -> str | None:
+        """The tenant whose pair matches both headers, or None.
+
+        Every configured pair is compared in constant time, whatever matched before.
+        """
+        if client_id is None or client_secret is None:
+            return None
+        given_id = client_id.encode("utf-8", "surrogateescape")
+        given_secret = client_secret.encode("utf-8", "surrogateescape")
+        tenant = None
+        for known_id, known_secret, name in self._credentials:
+            id_ok = hmac.compare_digest(given_id, known_id)
+            secret_ok = hmac.compare_digest(given_secret, known_secret)
+            if id_ok and secret_ok:
+                tenant = name
+        return tenant
+
+
+def runtime_of(scope: Mapping[str, Any]) -> Runtime:
+    """The runtime of the app serving the request of ``scope``."""
+    runtime = scope[SCOPE_KEY]
+    if not isinstance(runtime, Runtime):
+        raise LookupError("the request was not served by a vatanwa_mock app")
+    return runtime

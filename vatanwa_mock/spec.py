@@ -1,0 +1,183 @@
+"""The two OpenAPI documents the mock serves, loaded and resolved once per process.
+
+``openapi/vatanwa.yaml`` is the contract: routes, schemas, limits and documented examples all
+come from it, so the mock restates none of them. ``openapi/mock-control.yaml`` describes the
+mock's own control API under ``/_mock``. Both are resolved with prance (connexion's form
+parser needs every multipart field to carry its own ``type``), and the security schemes get
+their ``x-apikeyInfoFunc`` here, at load time, so that the YAML files stay free of
+mock-specific keys.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import prance
+
+from vatanwa_mock.schemas import SchemaValidator, compile_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT_PATH = ROOT / "openapi" / "vatanwa.yaml"
+CONTROL_PATH = ROOT / "openapi" / "mock-control.yaml"
+
+#: The function that checks both credential headers (see :mod:`vatanwa_mock.auth`).
+API_KEY_INFO_FUNC = "vatanwa_mock.auth.check_api_key"
+#: The media types the contract and the control API answer with.
+JSON = "application/json"
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a document: where it is routed and what it documents."""
+
+    operation_id: str
+    method: str
+    path: str
+    tag: str
+    request_content: JsonObject = field(repr=False)
+    examples: dict[int, Any] = field(repr=False)
+
+    def example(self, status: int = 200) -> Any:
+        """The documented example response body of ``status`` (a fresh copy)."""
+        return copy.deepcopy(self.examples[status])
+
+
+@dataclass(frozen=True)
+class Attachments:
+    """What the contract accepts as a message attachment."""
+
+    max_bytes: int
+    extensions: frozenset[str]
+    content_types: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A resolved OpenAPI document and the facts the mock reads from it."""
+
+    source: Path
+    resolved: JsonObject = field(repr=False)
+    base_path: str
+    operations: dict[str, Operation] = field(repr=False)
+
+    def for_connexion(self) -> JsonObject:
+        """A copy for connexion, which keeps (and may change) the dict it is given."""
+        return copy.deepcopy(self.resolved)
+
+    def text(self) -> str:
+        """The document as written, for serving it."""
+        return self.source.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Contract(Document):
+    """The provider's contract with the limits and schemas the handlers need."""
+
+    attachments: Attachments = field(repr=False, default=Attachments(0, frozenset(), frozenset()))
+    n_to_n_validator: SchemaValidator = field(repr=False, default=None)  # type: ignore[assignment]
+
+    def success_description(self, operation_id: str) -> str:
+        """The ``description`` of the documented 200 example of ``operation_id``."""
+        return str(self.operations[operation_id].examples[200]["description"])
+
+
+def _resolve(path: Path) -> JsonObject:
+    parser = prance.ResolvingParser(
+        str(path), backend="openapi-spec-validator", strict=False, lazy=True
+    )
+    parser.parse()
+    spec: JsonObject = parser.specification
+    for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
+        if scheme.get("type") == "apiKey":
+            scheme["x-apikeyInfoFunc"] = API_KEY_INFO_FUNC
+    return spec
+
+
+def _examples(operation: JsonObject) -> dict[int, Any]:
+    examples: dict[int, Any] = {}
+    for status, response in operation.get("responses", {}).items():
+        if not status.isdigit():
+            continue
+        media = response.get("content", {}).get(JSON, {})
+        if "example" in media:
+            examples[int(status)] = media["example"]
+    return examples
+
+
+def _operations(spec: JsonObject) -> dict[str, Operation]:
+    operations: dict[str, Operation] = {}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            operations[operation["operationId"]] = Operation(
+                operation_id=operation["operationId"],
+                method=method.upper(),
+                path=path,
+                tag=operation.get("tags", ["default"])[0],
+                request_content=operation.get("requestBody", {}).get("content", {}),
+                examples=_examples(operation),
+            )
+    return operations
+
+
+def _base_path(spec: JsonObject) -> str:
+    """The path of the local server entry (the live hosts share it)."""
+    servers = spec.get("servers") or [{"url": "/"}]
+    local = [s for s in servers if urlsplit(s["url"]).hostname in ("127.0.0.1", "localhost")]
+    path = urlsplit((local or servers)[0]["url"]).path.rstrip("/")
+    return path or "/"
+
+
+def _attachments(spec: JsonObject) -> Attachments:
+    schema = spec["components"]["schemas"]["Attachment"]
+    content_types: set[str] = set()
+    for operation in spec["paths"].values():
+        for op in operation.values():
+            form = op.get("requestBody", {}).get("content", {}).get("multipart/form-data", {})
+            declared = form.get("encoding", {}).get("attachment", {}).get("contentType", "")
+            content_types.update(t.strip().lower() for t in declared.split(",") if t.strip())
+    return Attachments(
+        max_bytes=int(schema["x-max-bytes"]),
+        extensions=frozenset(e.lower() for e in schema["x-accepted-extensions"]),
+        content_types=frozenset(content_types),
+    )
+
+
+@cache
+def load_contract() -> Contract:
+    """The contract, resolved once per process."""
+    spec = _resolve(CONTRACT_PATH)
+    return Contract(
+        source=CONTRACT_PATH,
+        resolved=spec,
+        base_path=_base_path(spec),
+        operations=_operations(spec),
+        attachments=_attachments(spec),
+        n_to_n_validator=compile_schema(spec["components"]["schemas"]["NToNList"]),
+    )
+
+
+@cache
+def load_control() -> Document:
+    """The control API's document, resolved once per process."""
+    spec = _resolve(CONTROL_PATH)
+    return Document(
+        source=CONTROL_PATH,
+        resolved=spec,
+        base_path=_base_path(spec),
+        operations=_operations(spec),
+    )
+
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as the mock writes every body."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,432 @@
+"""The SQLite store: the only code that touches the database.
+
+One connection serves the whole process (the mock runs one event loop); a lock guards it so
+that a thread (a test, a future worker) can use it too. Every query that reads or changes a
+tenant's data is scoped by the tenant. The store knows nothing of HTTP: it writes delivery
+reports into an outbox (:mod:`vatanwa_mock.store.outbox`) and leaves delivering them to others.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from vatanwa_mock.store import outbox
+from vatanwa_mock.store.migrations import migrate
+from vatanwa_mock.store.models import (
+    Attachment,
+    DeviceInfo,
+    Message,
+    MessageFilter,
+    MessageStatus,
+    Registration,
+)
+
+_REGISTRATION_COLUMNS = (
+    "reg_id, tenant, method, phone, code, qr, created_at, expires_at, paired_at, "
+    "logged_out_at, device_number, platform, user_name, j_id, picture_token"
+)
+_ATTACHMENT_COLUMNS = "id, tenant, token, filename, content_type, size, created_at"
+_MESSAGE_SELECT = (
+    "SELECT m.id, m.tenant, m.reg_id, m.recipient, m.content, m.report_id, m.send_speed, "
+    "m.status, m.error, m.created_at, m.due_at, m.finished_at, "
+    "a.id, a.tenant, a.token, a.filename, a.content_type, a.size, a.created_at "
+    "FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id"
+)
+
+
+class Conflict(Exception):
+    """The change is not allowed in the record's current state."""
+
+
+def new_reg_id() -> str:
+    """A fresh registration id: 10 digits, no leading zero, like the provider's."""
+    return str(secrets.randbelow(9_000_000_000) + 1_000_000_000)
+
+
+def _registration(row: Sequence[Any]) -> Registration:
+    return Registration(
+        reg_id=row[0],
+        tenant=row[1],
+        method=row[2],
+        phone=row[3],
+        code=row[4],
+        qr=row[5],
+        created_at=row[6],
+        expires_at=row[7],
+        paired_at=row[8],
+        logged_out_at=row[9],
+        device=DeviceInfo(device_number=row[10], platform=row[11], user_name=row[12], j_id=row[13]),
+        picture_token=row[14],
+    )
+
+
+def _require_state(
+    db: sqlite3.Connection, tenant: str, reg_id: str, at: float, expected: str, subject: str
+) -> None:
+    """Within a transaction: :class:`KeyError` if ``reg_id`` is unknown to ``tenant``,
+    :class:`Conflict` unless its state at ``at`` is ``expected``."""
+    rows = db.execute(
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
+        "WHERE tenant = ? AND reg_id = ?",
+        (tenant, reg_id),
+    ).fetchall()
+    if not rows:
+        raise KeyError(reg_id)
+    state = _registration(rows[0]).state(at)
+    if state != expected:
+        raise Conflict(f"{subject} is {state.replace('_', ' ')}, not {expected}")
+
+
+def _attachment(row: Sequence[Any]) -> Attachment | None:
+    if row[0] is None:
+        return None
+    return Attachment(
+        id=row[0],
+        tenant=row[1],
+        token=row[2],
+        filename=row[3],
+        content_type=row[4],
+        size=row[5],
+        created_at=row[6],
+    )
+
+
+def _message(row: Sequence[Any]) -> Message:
+    return Message(
+        id=row[0],
+        tenant=row[1],
+        reg_id=row[2],
+        recipient=row[3],
+        content=row[4],
+        report_id=row[5],
+        send_speed=row[6],
+        status=row[7],
+        error=row[8],
+        created_at=row[9],
+        due_at=row[10],
+        finished_at=row[11],
+        attachment=_attachment(row[12:]),
+    )
+
+
+class Store:
+    """The mock's state in SQLite: a file with ``path``, in memory without."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        target = str(path) if path is not None else ":memory:"
+        self._connection = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        with self._lock:
+            if path is not None:
+                self._connection.execute("PRAGMA journal_mode = WAL")
+                self._connection.execute("PRAGMA synchronous = NORMAL")
+            self._connection.execute("PRAGMA foreign_keys = ON")
+            self.schema_version = migrate(self._connection)
+        #: The delivery reports' outbox (:mod:`vatanwa_mock.store.outbox`).
+        self.outbox = outbox.Outbox(self._transaction, self._query)
+
+    def close(self) -> None:
+        """Close the database; the store cannot be used afterwards."""
+        with self._lock:
+            self._connection.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchall()
+
+    # Tenants' settings
+
+    def set_callback_url(self, tenant: str, url: str | None) -> None:
+        """Set (or, with None, clear) the tenant's delivery-report URL."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO tenants (tenant, callback_url) VALUES (?, ?) "
+                "ON CONFLICT (tenant) DO UPDATE SET callback_url = excluded.callback_url",
+                (tenant, url),
+            )
+
+    def callback_url(self, tenant: str) -> str | None:
+        """The tenant's delivery-report URL, if one was set."""
+        rows = self._query("SELECT callback_url FROM tenants WHERE tenant = ?", (tenant,))
+        return rows[0][0] if rows else None
+
+    # Registrations
+
+    def create_registration(
+        self,
+        tenant: str,
+        *,
+        method: str,
+        phone: str | None,
+        code: str | None,
+        qr: str | None,
+        created_at: float,
+        expires_at: float,
+        pairs_at: float | None,
+        device: DeviceInfo,
+    ) -> Registration:
+        """Store a pending login with a fresh ``reg_id``.
+
+        ``pairs_at`` is when it pairs by itself (None: only through :meth:`pair`); a time at
+        or after ``expires_at`` is dropped, as the login expires first.
+        """
+        if pairs_at is not None and pairs_at >= expires_at:
+            pairs_at = None
+        with self._transaction() as db:
+            while True:
+                reg_id = new_reg_id()
+                if not db.execute(
+                    "SELECT 1 FROM registrations WHERE reg_id = ?", (reg_id,)
+                ).fetchone():
+                    break
+            db.execute(
+                f"INSERT INTO registrations ({_REGISTRATION_COLUMNS}) "  # noqa: S608
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
+                (
+                    reg_id,
+                    tenant,
+                    method,
+                    phone,
+                    code,
+                    qr,
+                    created_at,
+                    expires_at,
+                    pairs_at,
+                    device.device_number,
+                    device.platform,
+                    device.user_name,
+                    device.j_id,
+                    secrets.token_urlsafe(16),
+                ),
+            )
+        return self._existing(tenant, reg_id)
+
+    def registration(self, tenant: str, reg_id: str) -> Registration | None:
+        """The tenant's registration ``reg_id``, if it has one."""
+        rows = self._query(
+            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
+            "WHERE tenant = ? AND reg_id = ?",
+            (tenant, reg_id),
+        )
+        return _registration(rows[0]) if rows else None
+
+    def _existing(self, tenant: str, reg_id: str) -> Registration:
+        found = self.registration(tenant, reg_id)
+        if found is None:
+            raise KeyError(reg_id)
+        return found
+
+    def registration_by_picture(self, token: str) -> Registration | None:
+        """The registration whose profile picture has this (unguessable) token."""
+        rows = self._query(
+            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
+            "WHERE picture_token = ?",
+            (token,),
+        )
+        return _registration(rows[0]) if rows else None
+
+    def pair(
+        self, tenant: str, reg_id: str, *, at: float, device: DeviceInfo | None = None
+    ) -> Registration:
+        """Pair a pending login now ("the phone scanned the code"), optionally as ``device``.
+
+        Raises :class:`KeyError` for an unknown ``reg_id`` and :class:`Conflict` when the login
+        is not pending (already paired, expired or logged out).
+        """
+        with self._transaction() as db:
+            _require_state(db, tenant, reg_id, at, "pending", "the login")
+            db.execute(
+                "UPDATE registrations SET paired_at = ? WHERE tenant = ? AND reg_id = ?",
+                (at, tenant, reg_id),
+            )
+            if device is not None:
+                db.execute(
+                    "UPDATE registrations SET device_number = ?, platform = ?, user_name = ?, "
+                    "j_id = ? WHERE tenant = ? AND reg_id = ?",
+                    (
+                        device.device_number,
+                        device.platform,
+                        device.user_name,
+                        device.j_id,
+                        tenant,
+                        reg_id,
+                    ),
+                )
+        return self._existing(tenant, reg_id)
+
+    def logout(self, tenant: str, reg_id: str, *, at: float) -> Registration:
+        """Log a connected device out. :class:`KeyError` if unknown, :class:`Conflict` if not
+        connected."""
+        with self._transaction() as db:
+            _require_state(db, tenant, reg_id, at, "connected", "the device")
+            db.execute(
+                "UPDATE registrations SET logged_out_at = ? WHERE tenant = ? AND reg_id = ?",
+                (at, tenant, reg_id),
+            )
+        return self._existing(tenant, reg_id)
+
+    def connected(self, tenant: str, *, now: float) -> list[Registration]:
+        """The tenant's connected devices at ``now``, oldest pairing first."""
+        rows = self._query(
+            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
+            "WHERE tenant = ? AND logged_out_at IS NULL AND paired_at <= ? "
+            "ORDER BY paired_at, reg_id",
+            (tenant, now),
+        )
+        return [_registration(row) for row in rows]
+
+    # Attachments
+
+    def add_attachment(
+        self, tenant: str, *, filename: str, content_type: str, data: bytes, created_at: float
+    ) -> Attachment:
+        """Store an attachment's bytes; its token makes its URL unguessable."""
+        token = secrets.token_urlsafe(16)
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO attachments (tenant, token, filename, content_type, size, data, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (tenant, token, filename, content_type, len(data), data, created_at),
+            )
+            attachment_id = int(cursor.lastrowid or 0)
+        return Attachment(
+            id=attachment_id,
+            tenant=tenant,
+            token=token,
+            filename=filename,
+            content_type=content_type,
+            size=len(data),
+            created_at=created_at,
+        )
+
+    def attachment_content(self, token: str) -> tuple[Attachment, bytes] | None:
+        """An attachment and its bytes, by token."""
+        rows = self._query(
+            f"SELECT {_ATTACHMENT_COLUMNS}, data FROM attachments WHERE token = ?",  # noqa: S608
+            (token,),
+        )
+        if not rows:
+            return None
+        attachment = _attachment(rows[0])
+        return (attachment, bytes(rows[0][7])) if attachment is not None else None
+
+    # Messages
+
+    def enqueue(
+        self,
+        tenant: str,
+        reg_id: str,
+        *,
+        items: Sequence[tuple[str, str]],
+        send_speed: int,
+        report_id: int | None,
+        attachment_id: int | None,
+        now: float,
+        interval: float,
+    ) -> list[int]:
+        """Queue one message per ``(recipient, content)`` item and return their ids.
+
+        A device sends one message after another: each is due ``interval`` seconds after the
+        device's last queued message (or after ``now``).
+        """
+        with self._transaction() as db:
+            (last,) = db.execute(
+                "SELECT MAX(due_at) FROM messages "
+                "WHERE tenant = ? AND reg_id = ? AND status = 'queued'",
+                (tenant, reg_id),
+            ).fetchone()
+            due = max(now, last or now)
+            ids: list[int] = []
+            for recipient, content in items:
+                due += interval
+                cursor = db.execute(
+                    "INSERT INTO messages (tenant, reg_id, recipient, content, report_id, "
+                    "send_speed, attachment_id, status, created_at, due_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+                    (
+                        tenant,
+                        reg_id,
+                        recipient,
+                        content,
+                        report_id,
+                        send_speed,
+                        attachment_id,
+                        now,
+                        due,
+                    ),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    def next_queued(self) -> Message | None:
+        """The queued message (of any tenant) that is due first."""
+        rows = self._query(
+            _MESSAGE_SELECT + " WHERE m.status = 'queued' ORDER BY m.due_at, m.id LIMIT 1"
+        )
+        return _message(rows[0]) if rows else None
+
+    def finish_message(
+        self, message_id: int, *, status: MessageStatus, error: str | None, at: float
+    ) -> Message | None:
+        """Move a queued message to ``sent`` or ``failed``: the ONLY place that does.
+
+        Whatever must happen exactly once when a message is finished (a delivery report in
+        an outbox) belongs in this transaction. Returns the finished message, or None when the
+        message was no longer queued (finished before, or removed by a reset).
+        """
+        if status not in ("sent", "failed"):
+            raise ValueError(f"a message finishes as sent or failed, not {status!r}")
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE messages SET status = ?, error = ?, finished_at = ? "
+                "WHERE id = ? AND status = 'queued'",
+                (status, error, at, message_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            row = db.execute(_MESSAGE_SELECT + " WHERE m.id = ?", (message_id,)).fetchone()
+            message = _message(row)
+            if message.report_id is not None:
+                outbox.add_report(db, message, at)
+        return message
+
+    def messages(self, tenant: str, filters: MessageFilter | None = None) -> list[Message]:
+        """The tenant's messages matching ``filters``, oldest first."""
+        filters = filters or MessageFilter()
+        sql = _MESSAGE_SELECT + " WHERE m.tenant = ?"
+        parameters: list[Any] = [tenant]
+        for column, value in (
+            ("m.recipient", filters.to),
+            ("m.reg_id", filters.reg_id),
+            ("m.report_id", filters.report_id),
+            ("m.status", filters.status),
+        ):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                parameters.append(value)
+        return [_message(row) for row in self._query(sql + " ORDER BY m.id", parameters)]
+
+    def reset(self, tenant: str) -> None:
+        """Forget everything of ``tenant``: devices, messages, attachments, settings."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM messages WHERE tenant = ?", (tenant,))
+            db.execute("DELETE FROM attachments WHERE tenant = ?", (tenant,))
+            db.execute("DELETE FROM registrations WHERE tenant = ?", (tenant,))
+            db.execute("DELETE FROM tenants WHERE tenant = ?", (tenant,))

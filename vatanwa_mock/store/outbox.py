@@ -1,0 +1,384 @@
+"""The outbox of delivery reports, and the log of every attempt to deliver them.
+
+:func:`add_report` runs inside the transaction of :meth:`Store.finish_message`, so a message
+that reached ``sent`` or ``failed`` with a ``report_id`` has exactly one report, whatever
+happens to the process afterwards. The report's body is built then, once, and never changes:
+every attempt posts the same bytes.
+
+The delivery worker (:mod:`vatanwa_mock.delivery`) takes due reports with :meth:`Outbox.claim`.
+A claim is a lease: a report claimed by a process that died becomes claimable again once its
+lease runs out, and the attempt that process left unfinished is logged as ``interrupted``.
+Each attempt is written when it starts (:meth:`Outbox.start_attempt`) and completed when it
+ends (:meth:`Outbox.finish_attempt`), which also moves the report to ``delivered``, back to
+``pending`` with the time of its next attempt, or to ``dead``.
+
+Nothing here knows HTTP; the worker decides what an attempt's outcome is.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+from vatanwa_client.models import DeliveryReport
+
+from vatanwa import DeliveryStatus, format_go_time
+from vatanwa_mock.store.models import Message
+
+OutboxStatus = Literal["pending", "delivered", "dead"]
+OUTBOX_STATUSES: tuple[OutboxStatus, ...] = ("pending", "delivered", "dead")
+AttemptOutcome = Literal["delivered", "retry", "dead", "interrupted"]
+
+#: The provider's zone: Istanbul has kept UTC+03 all year since 2016 and has no abbreviation
+#: of its own, so Go prints it as ``+0300 +03`` (the provider's example does).
+PROVIDER_ZONE = timezone(timedelta(hours=3), "+03")
+#: What an attempt left unfinished by a process that stopped is logged with.
+INTERRUPTED = "interrupted: the mock stopped before the attempt finished"
+
+_DELIVERY_COLUMNS = (
+    "id, tenant, message_id, report_id, body, status, created_at, due_at, attempts, "
+    "window_started_at, finished_at, replays"
+)
+_ATTEMPT_COLUMNS = (
+    "delivery_id, number, url, started_at, finished_at, http_status, latency_ms, error, outcome"
+)
+
+
+@dataclass(frozen=True)
+class DeliveryAttempt:
+    """One attempt to post a report; ``outcome`` is None while it runs."""
+
+    number: int
+    url: str
+    started_at: float
+    finished_at: float | None
+    http_status: int | None
+    latency_ms: float | None
+    error: str | None
+    outcome: AttemptOutcome | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A delivery report in the outbox.
+
+    ``body`` is the JSON text posted on every attempt. ``attempts`` counts the attempts since
+    the report was written or last replayed, ``window_started_at`` is the first of them (the
+    age limit counts from there); ``log`` holds every attempt ever made, replays included,
+    when the report was read with its log.
+    """
+
+    id: int
+    tenant: str
+    message_id: int
+    report_id: int
+    body: str
+    status: OutboxStatus
+    created_at: float
+    due_at: float
+    attempts: int
+    window_started_at: float | None
+    finished_at: float | None
+    replays: int
+    log: tuple[DeliveryAttempt, ...] = ()
+
+
+@dataclass(frozen=True)
+class StartedAttempt:
+    """What the worker needs to judge an attempt once it ends."""
+
+    id: int
+    number: int
+    attempts: int
+    window_started_at: float
+
+
+def report_body(message: Message, at: float) -> str:
+    """The contract's ``DeliveryReport`` of a finished ``message``, as compact JSON text.
+
+    Built with the generated model, so its fields are the contract's; ``send_time`` is ``at``
+    in Go's format in the provider's zone, to the second like the provider's example.
+    """
+    if message.report_id is None or message.status not in ("sent", "failed"):
+        raise ValueError("only a finished message sent with a report_id has a delivery report")
+    status = DeliveryStatus.SENT if message.status == "sent" else DeliveryStatus.FAILED
+    report = DeliveryReport(
+        callback_data=str(message.report_id),
+        status=status.generated,
+        phone=message.recipient,
+        content=message.content,
+        send_time=format_go_time(datetime.fromtimestamp(int(at), PROVIDER_ZONE)),
+    )
+    return json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def add_report(db: sqlite3.Connection, message: Message, at: float) -> None:
+    """Write the report of ``message`` (finished at ``at``) in the caller's transaction."""
+    db.execute(
+        "INSERT INTO deliveries (tenant, message_id, report_id, body, status, created_at, "
+        "due_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+        (message.tenant, message.id, message.report_id, report_body(message, at), at, at),
+    )
+
+
+def _delivery(row: Sequence[Any], log: tuple[DeliveryAttempt, ...] = ()) -> Delivery:
+    return Delivery(
+        id=row[0],
+        tenant=row[1],
+        message_id=row[2],
+        report_id=row[3],
+        body=row[4],
+        status=row[5],
+        created_at=row[6],
+        due_at=row[7],
+        attempts=row[8],
+        window_started_at=row[9],
+        finished_at=row[10],
+        replays=row[11],
+        log=log,
+    )
+
+
+def _attempt(row: Sequence[Any]) -> DeliveryAttempt:
+    return DeliveryAttempt(
+        number=row[1],
+        url=row[2],
+        started_at=row[3],
+        finished_at=row[4],
+        http_status=row[5],
+        latency_ms=row[6],
+        error=row[7],
+        outcome=row[8],
+    )
+
+
+def _marks(values: Collection[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+class Outbox:
+    """The outbox's queries, on the store's connection (see :attr:`Store.outbox`)."""
+
+    def __init__(
+        self,
+        transaction: Callable[[], AbstractContextManager[sqlite3.Connection]],
+        query: Callable[[str, Sequence[Any]], list[Any]],
+    ) -> None:
+        self._transaction = transaction
+        self._query = query
+
+    def claim(
+        self, tenants: Collection[str], *, now: float, limit: int, lease: float
+    ) -> list[tuple[Delivery, str]]:
+        """Claim up to ``limit`` due pending reports of ``tenants`` for ``lease`` seconds.
+
+        A report is due when its time has come and nobody holds a live claim on it. Returns
+        each claimed report with its claim token. An attempt left unfinished by an earlier
+        claim (its process died) is logged as interrupted.
+        """
+        if not tenants or limit <= 0:
+            return []
+        tenant_list = sorted(tenants)
+        with self._transaction() as db:
+            rows = db.execute(
+                f"SELECT {_DELIVERY_COLUMNS} FROM deliveries "  # noqa: S608
+                f"WHERE status = 'pending' AND due_at <= ? "
+                f"AND (claimed_until IS NULL OR claimed_until <= ?) "
+                f"AND tenant IN ({_marks(tenant_list)}) ORDER BY due_at, id LIMIT ?",
+                (now, now, *tenant_list, limit),
+            ).fetchall()
+            claimed: list[tuple[Delivery, str]] = []
+            for row in rows:
+                token = secrets.token_hex(8)
+                db.execute(
+                    "UPDATE delivery_attempts SET outcome = 'interrupted', error = ?, "
+                    "finished_at = ? WHERE delivery_id = ? AND outcome IS NULL",
+                    (INTERRUPTED, now, row[0]),
+                )
+                db.execute(
+                    "UPDATE deliveries SET claim = ?, claimed_until = ? WHERE id = ?",
+                    (token, now + lease, row[0]),
+                )
+                claimed.append((_delivery(row), token))
+        return claimed
+
+    def next_due(self, tenants: Collection[str]) -> float | None:
+        """When the next pending report of ``tenants`` can be claimed (None: there is none)."""
+        if not tenants:
+            return None
+        tenant_list = sorted(tenants)
+        rows = self._query(
+            "SELECT MIN(MAX(due_at, COALESCE(claimed_until, 0))) FROM deliveries "  # noqa: S608
+            f"WHERE status = 'pending' AND tenant IN ({_marks(tenant_list)})",
+            tenant_list,
+        )
+        return float(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def start_attempt(
+        self, delivery_id: int, claim: str, *, url: str, at: float
+    ) -> StartedAttempt | None:
+        """Log the start of an attempt under ``claim``; None if the claim was lost."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT attempts, window_started_at FROM deliveries "
+                "WHERE id = ? AND claim = ? AND status = 'pending'",
+                (delivery_id, claim),
+            ).fetchone()
+            if row is None:
+                return None
+            attempts = int(row[0]) + 1
+            window = float(row[1]) if row[1] is not None else at
+            (number,) = db.execute(
+                "SELECT COUNT(*) + 1 FROM delivery_attempts WHERE delivery_id = ?",
+                (delivery_id,),
+            ).fetchone()
+            cursor = db.execute(
+                "INSERT INTO delivery_attempts (delivery_id, number, claim, url, started_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (delivery_id, number, claim, url, at),
+            )
+            db.execute(
+                "UPDATE deliveries SET attempts = ?, window_started_at = ? WHERE id = ?",
+                (attempts, window, delivery_id),
+            )
+        return StartedAttempt(
+            id=int(cursor.lastrowid or 0),
+            number=int(number),
+            attempts=attempts,
+            window_started_at=window,
+        )
+
+    def finish_attempt(
+        self,
+        delivery_id: int,
+        claim: str,
+        attempt: StartedAttempt,
+        *,
+        at: float,
+        http_status: int | None,
+        latency_ms: float,
+        error: str | None,
+        outcome: AttemptOutcome,
+        next_at: float | None = None,
+    ) -> bool:
+        """Complete ``attempt`` and move the report on; False if the claim was lost meanwhile.
+
+        ``outcome`` ``delivered`` and ``dead`` finish the report; ``retry`` makes it due again
+        at ``next_at``. The attempt is logged even when the claim was lost (the report is then
+        left to whoever holds it now).
+        """
+        if outcome == "retry" and next_at is None:
+            raise ValueError("a retry needs the time of the next attempt")
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE delivery_attempts SET finished_at = ?, http_status = ?, latency_ms = ?, "
+                "error = ?, outcome = ? WHERE id = ?",
+                (at, http_status, latency_ms, error, outcome, attempt.id),
+            )
+            if outcome == "retry":
+                cursor = db.execute(
+                    "UPDATE deliveries SET due_at = ?, claim = NULL, claimed_until = NULL "
+                    "WHERE id = ? AND claim = ? AND status = 'pending'",
+                    (next_at, delivery_id, claim),
+                )
+            else:
+                status: OutboxStatus = "delivered" if outcome == "delivered" else "dead"
+                cursor = db.execute(
+                    "UPDATE deliveries SET status = ?, finished_at = ?, claim = NULL, "
+                    "claimed_until = NULL WHERE id = ? AND claim = ? AND status = 'pending'",
+                    (status, at, delivery_id, claim),
+                )
+        return cursor.rowcount == 1
+
+    def release(self, claims: Collection[tuple[int, str]], *, at: float) -> None:
+        """Give claims back at once (the worker is stopping), logging their running attempts as
+        interrupted; the reports are due again as they were."""
+        with self._transaction() as db:
+            for delivery_id, claim in claims:
+                db.execute(
+                    "UPDATE delivery_attempts SET outcome = 'interrupted', error = ?, "
+                    "finished_at = ? WHERE delivery_id = ? AND claim = ? AND outcome IS NULL",
+                    (INTERRUPTED, at, delivery_id, claim),
+                )
+                db.execute(
+                    "UPDATE deliveries SET claim = NULL, claimed_until = NULL "
+                    "WHERE id = ? AND claim = ?",
+                    (delivery_id, claim),
+                )
+
+    def deliveries(
+        self,
+        tenant: str,
+        *,
+        status: OutboxStatus | None = None,
+        report_id: int | None = None,
+    ) -> list[Delivery]:
+        """The tenant's reports matching the filters, oldest first, each with its log."""
+        sql = f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE tenant = ?"  # noqa: S608
+        parameters: list[Any] = [tenant]
+        if status is not None:
+            sql += " AND status = ?"
+            parameters.append(status)
+        if report_id is not None:
+            sql += " AND report_id = ?"
+            parameters.append(report_id)
+        rows = self._query(sql + " ORDER BY id", parameters)
+        return self._with_logs(rows)
+
+    def delivery(self, tenant: str, delivery_id: int) -> Delivery | None:
+        """The tenant's report ``delivery_id`` with its log, if it has one."""
+        rows = self._query(
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries "  # noqa: S608
+            "WHERE tenant = ? AND id = ?",
+            (tenant, delivery_id),
+        )
+        found = self._with_logs(rows)
+        return found[0] if found else None
+
+    def _with_logs(self, rows: Sequence[Sequence[Any]]) -> list[Delivery]:
+        if not rows:
+            return []
+        ids = [row[0] for row in rows]
+        logs: dict[int, list[DeliveryAttempt]] = {}
+        # SQLite allows 32766 parameters; a tenant's list stays well below in chunks.
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for attempt_row in self._query(
+                f"SELECT {_ATTEMPT_COLUMNS} FROM delivery_attempts "  # noqa: S608
+                f"WHERE delivery_id IN ({_marks(chunk)}) ORDER BY delivery_id, number",
+                chunk,
+            ):
+                logs.setdefault(attempt_row[0], []).append(_attempt(attempt_row))
+        return [_delivery(row, tuple(logs.get(row[0], ()))) for row in rows]
+
+    def replay(self, tenant: str, delivery_id: int, *, now: float) -> Delivery:
+        """Make a delivered or dead report pending again, due ``now``; its log is kept.
+
+        Raises :class:`KeyError` for an unknown report and :class:`ValueError` for one that is
+        still pending.
+        """
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT status FROM deliveries WHERE tenant = ? AND id = ?",
+                (tenant, delivery_id),
+            ).fetchone()
+            if row is None:
+                raise KeyError(delivery_id)
+            if row[0] == "pending":
+                raise ValueError("the report is still pending")
+            db.execute(
+                "UPDATE deliveries SET status = 'pending', due_at = ?, attempts = 0, "
+                "window_started_at = NULL, finished_at = NULL, claim = NULL, "
+                "claimed_until = NULL, replays = replays + 1 WHERE id = ?",
+                (now, delivery_id),
+            )
+        found = self.delivery(tenant, delivery_id)
+        if found is None:  # removed by a reset in between
+            raise KeyError(delivery_id)
+        return found
