@@ -13,7 +13,7 @@ CONTRACT_SEED ?= 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup client check-drift lint format mock test contract fuzz lock clean
+.PHONY: setup client check-drift lint format mock test contract fuzz lock clean readme-options
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -43,6 +43,10 @@ lint: setup
 	$(BIN)/mypy
 	node_modules/.bin/spectral lint --fail-severity=hint --quiet $(SPEC) openapi/mock-control.yaml
 	node_modules/.bin/redocly lint --max-problems=50 $(SPEC) openapi/mock-control.yaml
+
+## readme-options: write the mock's options table into README.md from vatanwa_mock/config.py
+readme-options: $(VENV)/.installed
+	$(PY) -m scripts.readme_options
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -1,25 +1,39 @@
-"""The one home of the mock's settings: defaults, command line, environment, validation.
+"""The one home of the mock's settings: each is declared once, as a field of :class:`Settings`.
 
-Every option is read from the command line first, then from its environment variable, then
-from the default below; :func:`load_settings` validates the result once, before anything
-starts. The environment variables are ``VATANWA_MOCK_`` followed by the option's name in upper
-case with ``-`` turned into ``_`` (``--login-delay`` is ``VATANWA_MOCK_LOGIN_DELAY``).
-``--client-id`` and ``--client-secret`` may be repeated, in pairs, one pair per tenant; their
-variables hold comma-separated lists of the same length.
+A declaration names the setting (the field), its type (the annotation), its default, its range
+and its help (:func:`setting`). From these alone come the command line (:func:`build_parser`),
+the environment variables, the validation (:meth:`Settings.__post_init__`, run once before
+anything starts) and the options table of the README (:func:`options_table`, written between
+the README's ``options`` markers by ``make readme-options``; a test fails when they differ).
+
+Every option is read from the command line first, then from its environment variable, then from
+the default. The variable is ``VATANWA_MOCK_`` followed by the option's name in upper case with
+``-`` turned into ``_`` (``--login-delay`` is ``VATANWA_MOCK_LOGIN_DELAY``). ``--client-id`` and
+``--client-secret`` may be repeated, in pairs, one pair per tenant; their variables hold
+comma-separated lists of the same length.
+
+To add a setting: add a field to :class:`Settings` with ``setting(default, "help", ...)`` (a
+range with ``minimum``/``maximum``, ``above`` for a strict lower bound, ``unit="s"`` for
+seconds), use it where it is needed, and run ``make readme-options``. A rule that involves more
+than one field goes into :func:`_validate_together`.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import math
 import os
-from collections.abc import Mapping, Sequence
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 ENV_PREFIX = "VATANWA_MOCK_"
+PROG = "python -m vatanwa_mock"
 
 #: Credentials accepted when none are configured: for local use only, printed at start-up.
 DEFAULT_CLIENT_ID = "vatanwa-local-id"
@@ -27,6 +41,9 @@ DEFAULT_CLIENT_SECRET = "vatanwa-local-secret"  # noqa: S105 - a documented loca
 
 Mode = Literal["stateful", "examples"]
 MODES: tuple[Mode, ...] = ("stateful", "examples")
+LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+
+_OPTION = "vatanwa_mock.option"
 
 
 class ConfigError(ValueError):
@@ -42,6 +59,57 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class Option:
+    """How one setting is given and checked (built by :func:`setting`)."""
+
+    help: str
+    metavar: str | None = None
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    #: A strict lower bound (the value must be greater).
+    above: float | None = None
+    #: What the README's table shows as the default, when the value itself does not say it.
+    shown_default: str | None = None
+    #: The field's name; filled in by :func:`options`.
+    name: str = ""
+
+    @property
+    def flag(self) -> str:
+        """The command-line option: ``--login-delay``."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        """The environment variable: ``VATANWA_MOCK_LOGIN_DELAY``."""
+        return ENV_PREFIX + self.name.upper()
+
+
+def setting(
+    default: Any,
+    help: str,
+    *,
+    metavar: str | None = None,
+    unit: str = "",
+    minimum: float | None = None,
+    maximum: float | None = None,
+    above: float | None = None,
+    shown_default: str | None = None,
+) -> Any:
+    """Declare a field of :class:`Settings` as an option (see the module's docstring)."""
+    option = Option(
+        help=help,
+        metavar=metavar,
+        unit=unit,
+        minimum=minimum,
+        maximum=maximum,
+        above=above,
+        shown_default=shown_default,
+    )
+    return field(default=default, metadata={_OPTION: option})
+
+
+@dataclass(frozen=True)
 class Settings:
     """Validated settings of one mock server.
 
@@ -49,29 +117,124 @@ class Settings:
     multiplied by ``speed_factor``; ``login_timeout`` is the documented login window and is not.
     """
 
-    host: str = "127.0.0.1"
-    port: int = 8080
-    db: Path | None = None
-    credentials: tuple[Credentials, ...] = (Credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET),)
-    login_delay: float = 3.0
-    login_timeout: float = 30.0
-    callback_url: str | None = None
-    mode: Mode = "stateful"
-    speed_factor: float = 1.0
-    validate_responses: bool = False
-    log_level: str = "info"
-    #: Delivery reports: the retry schedule and its limits (simulated time: multiplied by
-    #: ``speed_factor``), the timeout of one attempt and how many run at once (real time).
-    retry_base: float = 1.0
-    retry_factor: float = 2.0
-    retry_cap: float = 300.0
-    retry_max_attempts: int = 10
-    retry_max_age: float = 3600.0
-    delivery_timeout: float = 10.0
-    delivery_concurrency: int = 4
+    host: str = setting("127.0.0.1", "interface to listen on", metavar="HOST")
+    port: int = setting(8080, "port to listen on", metavar="PORT", minimum=0, maximum=65535)
+    db: Path | None = setting(
+        None,
+        "SQLite file that keeps the state; with a file, a restart loses nothing",
+        metavar="PATH",
+        shown_default="in memory",
+    )
+    #: ``--client-id`` and ``--client-secret``, paired by position (see :func:`_credentials`).
+    credentials: tuple[Credentials, ...] = field(
+        default=(Credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET),)
+    )
+    login_delay: float = setting(
+        3.0,
+        "a pending login pairs by itself after this long, times the speed factor; 0 = only "
+        "through the control API",
+        metavar="SECONDS",
+        unit="s",
+        minimum=0,
+    )
+    login_timeout: float = setting(
+        30.0,
+        "an unpaired login expires after this long (as documented; not scaled)",
+        metavar="SECONDS",
+        unit="s",
+        above=0,
+    )
+    callback_url: str | None = setting(
+        None,
+        "delivery-report URL of every tenant (each can set its own with PUT /_mock/callback)",
+        metavar="URL",
+        shown_default="none",
+    )
+    mode: Mode = setting(
+        "stateful", "stateful, or answer the documented examples (with auth and envelopes)"
+    )
+    speed_factor: float = setting(
+        1.0,
+        "multiplies every simulated delay (login delay, sending pace, retry schedule); 0.01 in "
+        "tests",
+        metavar="FACTOR",
+        above=0,
+    )
+    validate_responses: bool = setting(
+        False, "check every response against the contract (the tests turn it on)"
+    )
+    log_level: LogLevel = setting("info", "uvicorn's log level")
+    retry_base: float = setting(
+        1.0,
+        "delivery reports: the first retry waits up to this long, times the speed factor",
+        metavar="SECONDS",
+        unit="s",
+        above=0,
+    )
+    retry_factor: float = setting(
+        2.0,
+        "delivery reports: each retry may wait this many times longer than the one before",
+        metavar="FACTOR",
+        minimum=1,
+    )
+    retry_cap: float = setting(
+        300.0,
+        "delivery reports: no retry waits longer than this, times the speed factor",
+        metavar="SECONDS",
+        unit="s",
+        above=0,
+    )
+    retry_max_attempts: int = setting(
+        10,
+        "delivery reports: a report is dead after this many failed attempts",
+        metavar="N",
+        minimum=1,
+        maximum=1000,
+    )
+    retry_max_age: float = setting(
+        3600.0,
+        "delivery reports: a report is dead when it still fails this long after its first "
+        "attempt, times the speed factor",
+        metavar="SECONDS",
+        unit="s",
+        above=0,
+    )
+    delivery_timeout: float = setting(
+        10.0,
+        "delivery reports: the longest one attempt may take (real time, not scaled)",
+        metavar="SECONDS",
+        unit="s",
+        above=0,
+    )
+    delivery_concurrency: int = setting(
+        4,
+        "delivery reports: how many attempts run at once",
+        metavar="N",
+        minimum=1,
+        maximum=64,
+    )
+
+    dispatcher_idle: float = setting(
+        60.0,
+        "longest the dispatcher sleeps when no message is due (a safety net: queuing a "
+        "message wakes it at once)",
+        metavar="SECONDS",
+        unit="s",
+        above=0,
+    )
+    delivery_idle: float = setting(
+        5.0,
+        "longest the delivery worker sleeps when no report is due (a safety net: a new "
+        "report, a replay or a callback URL wakes it at once)",
+        metavar="SECONDS",
+        unit="s",
+        above=0,
+    )
 
     def __post_init__(self) -> None:
-        _validate(self)
+        for option in options():
+            _check(option, getattr(self, option.name))
+        _validate_together(self)
 
     @property
     def root_url(self) -> str:
@@ -89,11 +252,86 @@ class Settings:
         return self.scaled(self.login_delay)
 
 
-def _validate(settings: Settings) -> None:
-    if not settings.host:
-        raise ConfigError("--host must not be empty")
-    if not 0 <= settings.port <= 65535:
-        raise ConfigError(f"--port must be between 0 and 65535, not {settings.port}")
+#: The two repeatable options that make :attr:`Settings.credentials`, one pair per tenant.
+CREDENTIAL_OPTIONS = (
+    Option(
+        help="a tenant's client-id; repeat in pairs with --client-secret (the variable holds "
+        "a comma-separated list)",
+        metavar="ID",
+        shown_default=DEFAULT_CLIENT_ID,
+        name="client_id",
+    ),
+    Option(
+        help="the secret of the --client-id at the same position (a configured secret is "
+        "never printed)",
+        metavar="SECRET",
+        shown_default=DEFAULT_CLIENT_SECRET,
+        name="client_secret",
+    ),
+)
+
+
+@functools.cache
+def _types() -> dict[str, Any]:
+    return typing.get_type_hints(Settings)
+
+
+def options() -> Iterator[Option]:
+    """The declared options, in the order of :class:`Settings` (credentials excluded)."""
+    for item in dataclasses.fields(Settings):
+        option = item.metadata.get(_OPTION)
+        if isinstance(option, Option):
+            yield dataclasses.replace(option, name=item.name)
+
+
+def _kind(name: str) -> tuple[type, tuple[str, ...]]:
+    """The base type of a field (``Path | None`` -> ``Path``) and its choices, if a Literal."""
+    annotation = _types()[name]
+    if typing.get_origin(annotation) is Literal:
+        return str, typing.get_args(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    base = args[0] if args else annotation
+    if typing.get_origin(base) is Literal:
+        return str, typing.get_args(base)
+    return base, ()
+
+
+def _range_text(option: Option) -> str:
+    low, high = option.minimum, option.maximum
+    if low is not None and high is not None:
+        return f"between {low:g} and {high:g}"
+    if option.above is not None:
+        return f"> {option.above:g}"
+    if low is not None:
+        return f">= {low:g}"
+    return f"<= {high:g}" if high is not None else ""
+
+
+def _check(option: Option, value: Any) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is in the option's type and range."""
+    base, choices = _kind(option.name)
+    if value is None:
+        return
+    if choices and value not in choices:
+        raise ConfigError(f"{option.flag} must be one of {', '.join(choices)}, not {value!r}")
+    if base is str and not value:
+        raise ConfigError(f"{option.flag} must not be empty")
+    if base in (int, float):
+        if base is float and not math.isfinite(value):
+            raise ConfigError(f"{option.flag} must be a finite number, not {value}")
+        in_range = (
+            (option.minimum is None or value >= option.minimum)
+            and (option.maximum is None or value <= option.maximum)
+            and (option.above is None or value > option.above)
+        )
+        if not in_range:
+            what = "a number of seconds" if option.unit == "s" else "a number"
+            if base is int:
+                what = "an integer"
+            raise ConfigError(f"{option.flag} must be {what} {_range_text(option)}, not {value}")
+
+
+def _validate_together(settings: Settings) -> None:
     if not settings.credentials:
         raise ConfigError("at least one --client-id/--client-secret pair is required")
     seen: set[str] = set()
@@ -103,37 +341,8 @@ def _validate(settings: Settings) -> None:
         if pair.client_id in seen:
             raise ConfigError(f"--client-id {pair.client_id!r} is given twice")
         seen.add(pair.client_id)
-    for name, value in (("--login-delay", settings.login_delay),):
-        if not math.isfinite(value) or value < 0:
-            raise ConfigError(f"{name} must be a number of seconds >= 0, not {value}")
-    for name, value in (
-        ("--login-timeout", settings.login_timeout),
-        ("--speed-factor", settings.speed_factor),
-    ):
-        if not math.isfinite(value) or value <= 0:
-            raise ConfigError(f"{name} must be a number > 0, not {value}")
-    for name, value in (
-        ("--retry-base", settings.retry_base),
-        ("--retry-cap", settings.retry_cap),
-        ("--retry-max-age", settings.retry_max_age),
-        ("--delivery-timeout", settings.delivery_timeout),
-    ):
-        if not math.isfinite(value) or value <= 0:
-            raise ConfigError(f"{name} must be a number of seconds > 0, not {value}")
-    if not math.isfinite(settings.retry_factor) or settings.retry_factor < 1:
-        raise ConfigError(f"--retry-factor must be a number >= 1, not {settings.retry_factor}")
-    if not 1 <= settings.retry_max_attempts <= 1000:
-        raise ConfigError(
-            f"--retry-max-attempts must be between 1 and 1000, not {settings.retry_max_attempts}"
-        )
-    if not 1 <= settings.delivery_concurrency <= 64:
-        raise ConfigError(
-            f"--delivery-concurrency must be between 1 and 64, not {settings.delivery_concurrency}"
-        )
     if settings.callback_url is not None:
         validate_callback_url(settings.callback_url)
-    if settings.mode not in MODES:
-        raise ConfigError(f"--mode must be one of {', '.join(MODES)}, not {settings.mode!r}")
 
 
 def validate_callback_url(url: str) -> str:
@@ -144,132 +353,106 @@ def validate_callback_url(url: str) -> str:
     return url
 
 
-def _env(environ: Mapping[str, str], option: str) -> str | None:
-    value = environ.get(ENV_PREFIX + option.upper().replace("-", "_"))
-    return value if value not in (None, "") else None
-
-
-def _number(option: str, raw: str) -> float:
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"--{option} must be a number, not {raw!r}") from None
-
-
-def _integer(option: str, raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"--{option} must be an integer, not {raw!r}") from None
-
-
-def _flag(option: str, raw: str) -> bool:
-    lowered = raw.strip().lower()
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
         return True
     if lowered in ("0", "false", "no", "off"):
         return False
-    raise ConfigError(f"{ENV_PREFIX}{option.upper().replace('-', '_')} must be true or false")
+    raise ValueError(text)
+
+
+_PARSERS: dict[type, Callable[[str], Any]] = {
+    int: lambda text: int(text.strip()),
+    float: lambda text: float(text.strip()),
+    bool: _parse_bool,
+    Path: Path,
+    str: str,
+}
+_TYPE_NAMES = {int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _parse(option: Option, text: str, source: str) -> Any:
+    base, _ = _kind(option.name)
+    try:
+        return _PARSERS[base](text)
+    except ValueError:
+        raise ConfigError(
+            f"{option.flag} must be {_TYPE_NAMES.get(base, 'text')}, not {text!r} ({source})"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line of ``vatanwa-mock``; every default comes from :class:`Settings`."""
-    defaults = Settings()
+    """The command line of ``vatanwa-mock``, from the declarations."""
     parser = argparse.ArgumentParser(
-        prog="python -m vatanwa_mock",
+        prog=PROG,
         description=(
             "The vatanwa offline twin: a stateful mock of the Vatansms WhatsApp API. Every "
             f"option can also be set with an environment variable {ENV_PREFIX}<OPTION>."
         ),
     )
-    add = parser.add_argument
-    add("--host", help=f"interface to listen on (default {defaults.host})")
-    add("--port", help=f"port to listen on (default {defaults.port})")
-    add("--db", metavar="PATH", help="SQLite file that keeps the state (default: in memory)")
-    add(
-        "--client-id",
-        action="append",
-        help=f"a tenant's client-id; repeat in pairs with --client-secret "
-        f"(default {DEFAULT_CLIENT_ID})",
-    )
-    add(
-        "--client-secret",
-        action="append",
-        help="the secret of the --client-id at the same position "
-        f"(default {DEFAULT_CLIENT_SECRET})",
-    )
-    add(
-        "--login-delay",
-        metavar="SECONDS",
-        help=f"a pending login pairs by itself after this long; 0 = only through the control "
-        f"API (default {defaults.login_delay:g})",
-    )
-    add(
-        "--login-timeout",
-        metavar="SECONDS",
-        help=f"an unpaired login expires after this long (default {defaults.login_timeout:g})",
-    )
-    add("--callback-url", metavar="URL", help="delivery-report URL of every tenant (default none)")
-    add(
-        "--mode",
-        choices=MODES,
-        help=f"stateful, or answer the documented examples (default {defaults.mode})",
-    )
-    add(
-        "--speed-factor",
-        metavar="FACTOR",
-        help="multiplies every simulated delay, e.g. 0.01 in tests (default 1)",
-    )
-    add(
-        "--validate-responses",
-        action="store_const",
-        const="true",
-        help="check every response against the contract (the tests turn it on)",
-    )
-    add("--log-level", help=f"uvicorn's log level (default {defaults.log_level})")
-    add(
-        "--retry-base",
-        metavar="SECONDS",
-        help="delivery reports: the first retry waits up to this long, times the speed factor "
-        f"(default {defaults.retry_base:g})",
-    )
-    add(
-        "--retry-factor",
-        metavar="FACTOR",
-        help=f"delivery reports: each retry may wait this many times longer than the one "
-        f"before (default {defaults.retry_factor:g})",
-    )
-    add(
-        "--retry-cap",
-        metavar="SECONDS",
-        help=f"delivery reports: no retry waits longer than this, times the speed factor "
-        f"(default {defaults.retry_cap:g})",
-    )
-    add(
-        "--retry-max-attempts",
-        metavar="N",
-        help=f"delivery reports: a report is dead after this many failed attempts "
-        f"(default {defaults.retry_max_attempts})",
-    )
-    add(
-        "--retry-max-age",
-        metavar="SECONDS",
-        help=f"delivery reports: a report is dead when it still fails this long after its first "
-        f"attempt, times the speed factor (default {defaults.retry_max_age:g})",
-    )
-    add(
-        "--delivery-timeout",
-        metavar="SECONDS",
-        help=f"delivery reports: the longest one attempt may take, not scaled "
-        f"(default {defaults.delivery_timeout:g})",
-    )
-    add(
-        "--delivery-concurrency",
-        metavar="N",
-        help=f"delivery reports: how many attempts run at once "
-        f"(default {defaults.delivery_concurrency})",
-    )
+    for option in declared():
+        if option in CREDENTIAL_OPTIONS:
+            parser.add_argument(
+                option.flag, action="append", metavar=option.metavar, help=_help(option)
+            )
+        elif _kind(option.name)[0] is bool:
+            # A flag on the command line; true/false in the environment.
+            parser.add_argument(option.flag, action="store_const", const="true", help=_help(option))
+        else:
+            choices = _kind(option.name)[1] or None
+            parser.add_argument(
+                option.flag, metavar=option.metavar, choices=choices, help=_help(option)
+            )
     return parser
+
+
+def declared() -> list[Option]:
+    """Every option in the order of the help and the README: the credentials after ``--db``."""
+    found = [*options()]
+    at = next(i for i, o in enumerate(found) if o.name == "db") + 1
+    found[at:at] = CREDENTIAL_OPTIONS
+    return found
+
+
+def _help(option: Option) -> str:
+    limits = _range_text(option)
+    return (
+        f"{option.help} (default {default_text(option)}"
+        f"{'; ' + limits if limits else ''}; {option.env})"
+    )
+
+
+def default_text(option: Option) -> str:
+    """The default of ``option`` as the help and the README show it."""
+    if option.shown_default is not None:
+        return option.shown_default
+    value = next(f.default for f in dataclasses.fields(Settings) if f.name == option.name)
+    if isinstance(value, bool):
+        return "off"
+    if isinstance(value, float):
+        return f"{value:g}{' ' + option.unit if option.unit else ''}"
+    return f"{value}{' ' + option.unit if option.unit else ''}"
+
+
+def _credentials(
+    args: dict[str, Any], environ: Mapping[str, str]
+) -> tuple[Credentials, ...] | None:
+    ids: list[str] | None = args["client_id"]
+    secrets: list[str] | None = args["client_secret"]
+    if ids is None and (raw := environ.get(CREDENTIAL_OPTIONS[0].env)):
+        ids = [part.strip() for part in raw.split(",")]
+    if secrets is None and (raw := environ.get(CREDENTIAL_OPTIONS[1].env)):
+        secrets = [part.strip() for part in raw.split(",")]
+    if ids is None and secrets is None:
+        return None
+    ids, secrets = ids or [], secrets or []
+    if len(ids) != len(secrets):
+        raise ConfigError(
+            f"--client-id and --client-secret come in pairs: got {len(ids)} ids "
+            f"and {len(secrets)} secrets"
+        )
+    return tuple(Credentials(i, s) for i, s in zip(ids, secrets, strict=True))
 
 
 def load_settings(
@@ -278,54 +461,36 @@ def load_settings(
     """Parse ``argv`` (default: ``sys.argv``) over ``environ`` (default: ``os.environ``)."""
     environ = os.environ if environ is None else environ
     args = vars(build_parser().parse_args(argv))
+    values: dict[str, Any] = {}
+    for option in options():
+        given = args[option.name]
+        if given is not None:
+            values[option.name] = _parse(option, str(given), "command line")
+        elif raw := environ.get(option.env):
+            values[option.name] = _parse(option, raw, option.env)
+    if (credentials := _credentials(args, environ)) is not None:
+        values["credentials"] = credentials
+    return Settings(**values)
 
-    def pick(option: str) -> str | None:
-        value = args[option.replace("-", "_")]
-        return str(value) if value is not None else _env(environ, option)
 
-    values: dict[str, object] = {}
-    for option in ("host", "mode", "log-level", "callback-url"):
-        if (raw := pick(option)) is not None:
-            values[option.replace("-", "_")] = raw
-    if (raw := pick("port")) is not None:
-        try:
-            values["port"] = int(raw)
-        except ValueError:
-            raise ConfigError(f"--port must be an integer, not {raw!r}") from None
-    for option in (
-        "login-delay",
-        "login-timeout",
-        "speed-factor",
-        "retry-base",
-        "retry-factor",
-        "retry-cap",
-        "retry-max-age",
-        "delivery-timeout",
-    ):
-        if (raw := pick(option)) is not None:
-            values[option.replace("-", "_")] = _number(option, raw)
-    for option in ("retry-max-attempts", "delivery-concurrency"):
-        if (raw := pick(option)) is not None:
-            values[option.replace("-", "_")] = _integer(option, raw)
-    if (raw := pick("db")) is not None:
-        values["db"] = Path(raw)
-    if (raw := pick("validate-responses")) is not None:
-        values["validate_responses"] = _flag("validate-responses", raw)
-
-    ids: list[str] | None = args["client_id"]
-    secrets: list[str] | None = args["client_secret"]
-    if ids is None and (raw := _env(environ, "client-id")) is not None:
-        ids = [part.strip() for part in raw.split(",")]
-    if secrets is None and (raw := _env(environ, "client-secret")) is not None:
-        secrets = [part.strip() for part in raw.split(",")]
-    if ids is not None or secrets is not None:
-        ids, secrets = ids or [], secrets or []
-        if len(ids) != len(secrets):
-            raise ConfigError(
-                f"--client-id and --client-secret come in pairs: got {len(ids)} ids "
-                f"and {len(secrets)} secrets"
-            )
-        values["credentials"] = tuple(Credentials(i, s) for i, s in zip(ids, secrets, strict=True))
-    if values.get("mode") not in (None, *MODES):
-        raise ConfigError(f"--mode must be one of {', '.join(MODES)}, not {values['mode']!r}")
-    return Settings(**values)  # type: ignore[arg-type]
+def options_table() -> str:
+    """The README's table of every option, generated from the declarations."""
+    rows = [
+        "| option | environment variable | default | allowed | what it does |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for option in declared():
+        flag = option.flag
+        if option in CREDENTIAL_OPTIONS:
+            flag += f" {option.metavar}"
+        else:
+            base, choices = _kind(option.name)
+            if choices:
+                flag += " " + "\\|".join(choices)
+            elif base is not bool and option.metavar:
+                flag += f" {option.metavar}"
+        limits = _range_text(option)
+        rows.append(
+            f"| `{flag}` | `{option.env}` | {default_text(option)} | {limits} | {option.help} |"
+        )
+    return "\n".join(rows) + "\n"

@@ -21,9 +21,6 @@ from vatanwa_mock.store import Message, MessageStatus
 
 logger = logging.getLogger("vatanwa_mock.dispatcher")
 
-#: Longest sleep between two looks at the queue when nothing is due.
-IDLE_SECONDS = 60.0
-
 
 def outcome(runtime: Runtime, message: Message, now: float) -> tuple[MessageStatus, str | None]:
     """Whether ``message`` is sent or fails at ``now``, and why it fails."""
@@ -41,7 +38,7 @@ async def run(runtime: Runtime) -> None:
         message = runtime.store.next_queued()
         now = time.time()
         if message is None or message.due_at > now:
-            delay = IDLE_SECONDS if message is None else message.due_at - now
+            delay = runtime.settings.dispatcher_idle if message is None else message.due_at - now
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(runtime.queue_changed.wait(), timeout=delay)
             continue

@@ -6,13 +6,20 @@ from pathlib import Path
 
 import pytest
 
+from scripts import readme_options
+from tests.support.servers import ROOT
 from vatanwa_mock.config import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     ConfigError,
     Credentials,
+    Option,
     Settings,
+    build_parser,
+    declared,
     load_settings,
+    options,
+    options_table,
 )
 
 
@@ -107,3 +114,37 @@ def test_invalid_settings_are_refused_with_the_option_named(argv: list[str], mes
 def test_an_invalid_environment_value_is_refused() -> None:
     with pytest.raises(ConfigError, match="--mode"):
         load_settings([], {"VATANWA_MOCK_MODE": "chaos"})
+
+
+def test_the_readme_table_is_generated_from_the_declarations() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_options.documented(readme) == options_table(), (
+        "README.md's options table is stale: run `make readme-options`"
+    )
+
+
+def test_every_declared_option_is_on_the_command_line_and_in_the_environment() -> None:
+    help_text = build_parser().format_help()
+    for option in declared():
+        assert option.flag in help_text
+        assert option.env in help_text
+        assert option.env == "VATANWA_MOCK_" + option.flag[2:].upper().replace("-", "_")
+
+
+def test_the_log_level_is_read_from_both_places() -> None:
+    assert load_settings([], {"VATANWA_MOCK_LOG_LEVEL": "debug"}).log_level == "debug"
+    assert load_settings(["--log-level", "warning"], {}).log_level == "warning"
+
+
+@pytest.mark.parametrize(
+    "option", [o for o in options() if o.minimum is not None or o.above is not None]
+)
+def test_every_range_is_enforced_from_the_environment(option: Option) -> None:
+    low = option.above if option.above is not None else (option.minimum or 0) - 1
+    with pytest.raises(ConfigError, match=option.flag):
+        load_settings([], {option.env: str(low)})
+
+
+def test_the_idle_timers_are_settings() -> None:
+    settings = load_settings(["--dispatcher-idle", "3600"], {"VATANWA_MOCK_DELIVERY_IDLE": "3600"})
+    assert (settings.dispatcher_idle, settings.delivery_idle) == (3600, 3600)

@@ -34,9 +34,6 @@ logger = logging.getLogger("vatanwa_mock.delivery")
 
 #: A claim lasts the attempt's timeout plus this many seconds (recording the outcome).
 LEASE_MARGIN = 2.0
-#: Longest sleep between two looks at the outbox when nothing is due (a safety net: new
-#: reports, replays and callback URLs wake the worker at once).
-IDLE_SECONDS = 5.0
 #: Pause after an unexpected failure of the loop itself (the database, say).
 FAILURE_PAUSE = 1.0
 #: How much of a refusing receiver's answer the attempt log keeps.
@@ -56,6 +53,7 @@ class DeliveryWorker:
         self.timeout = runtime.settings.delivery_timeout
         self.lease = self.timeout + LEASE_MARGIN
         self.concurrency = runtime.settings.delivery_concurrency
+        self.idle = runtime.settings.delivery_idle
         self._credentials = {c.client_id: c for c in runtime.settings.credentials}
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
@@ -105,9 +103,9 @@ class DeliveryWorker:
             self._in_flight[task] = (delivery.id, claim)
             task.add_done_callback(self._done)
         if len(self._in_flight) >= self.concurrency:
-            return IDLE_SECONDS
+            return self.idle
         due = outbox.next_due(urls)
-        return IDLE_SECONDS if due is None else min(IDLE_SECONDS, max(0.0, due - time.time()))
+        return self.idle if due is None else min(self.idle, max(0.0, due - time.time()))
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(task, None)
