@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import json
+from pathlib import Path
 
 from tests.contract import run_http, spec
 
@@ -47,3 +49,37 @@ def test_a_failed_or_skipped_phase_fails_the_run() -> None:
     report = {**PASSED, "phases": {**PASSED["phases"], "stateful": {"status": "skipped"}}}
     assert run_http.judge(report, full_summary(100), 100) == ["phase stateful: skipped"]
     assert run_http.judge({**PASSED, "exit_code": 1}, full_summary(100), 100)
+
+
+def _scenario(phase: str, recorder: dict[str, object]) -> str:
+    """One ``ScenarioFinished`` line as schemathesis writes it (empty fields left out)."""
+    finished = {"id": "0", "phase": phase, "status": "success", "recorder": recorder}
+    return json.dumps({"ScenarioFinished": finished})
+
+
+def test_events_are_read_as_schemathesis_writes_them(tmp_path: Path) -> None:
+    link = sorted(run_http.declared_links())[0]
+    login = {"value": {"method": "POST", "path": "/login/qr"}, "is_transition_applied": False}
+    check = {
+        "value": {"method": "POST", "path": "/login/check"},
+        "parent_id": "a",
+        "transition": {"id": link},
+        "is_transition_applied": True,
+    }
+    lines = [
+        json.dumps({"Initialize": {"seed": 1}}),
+        _scenario("fuzzing", {"label": "POST /login/qr", "cases": {"a": login}}),
+        # Nothing was sent: schemathesis leaves the empty `cases` out.
+        _scenario("stateful", {"label": "Stateful tests"}),
+        _scenario("stateful", {"label": "Stateful tests", "cases": {"a": login, "b": check}}),
+        _scenario("auth_bootstrap", {"label": "POST /login/qr", "cases": {"a": login}}),
+        json.dumps({"EngineFinished": {"running_time": 1.0}}),
+    ]
+    events = tmp_path / "events.ndjson"
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    summary = run_http.read_events(events)
+
+    assert summary.cases == {"POST /login/qr": 2, "POST /login/check": 1}
+    assert summary.phases["stateful"] == {"POST /login/qr": 1, "POST /login/check": 1}
+    assert summary.transitions == {link: 1}
