@@ -2,9 +2,10 @@
 
 The HTTP work is done by the generated client (``vatanwa_client``); this package adds the
 credentials, the exceptions, safe retries, the login and bulk-sending helpers, and the receiving
-side of delivery reports.
+side of delivery reports. The models of requests and answers are in :mod:`vatanwa.types`.
 """
 
+from . import types
 from ._bodies import Attachment
 from ._client import DEFAULT_BASE_URL, AsyncVatanwa, Vatanwa
 from ._exceptions import (
@@ -69,5 +70,6 @@ __all__ = [
     "parse_go_time",
     "require_webhook_credentials",
     "status_error",
+    "types",
     "verify_webhook_credentials",
 ]

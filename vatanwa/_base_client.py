@@ -8,10 +8,12 @@ success model, or the exception of :mod:`vatanwa._exceptions`) and whether to tr
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 import httpx
@@ -23,7 +25,6 @@ from ._exceptions import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
-    APIStatusError,
     APITimeoutError,
     status_error,
 )
@@ -37,30 +38,60 @@ DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 # /login/check answers within 30 seconds by contract; wait a little longer than that for it.
 LONG_POLL_READ_TIMEOUT = 40.0
 
-# The raw answers of the call in progress, so that an answer the generated parser could not read
-# (a proxy's HTML error page under a documented status) can still be reported by its status.
-_raw_responses: ContextVar[list[httpx.Response] | None] = ContextVar(
-    "vatanwa_raw_responses", default=None
-)
+#: Reports each retry decision; records carry ``operation``, ``attempt``, ``reason`` and ``wait``.
+logger = logging.getLogger("vatanwa")
 
 
-def _keep_raw_response(response: httpx.Response) -> None:
-    kept = _raw_responses.get()
+@dataclass(slots=True)
+class _Exchange:
+    """The raw requests and answers of one try of a call."""
+
+    requests: list[httpx.Request] = field(default_factory=list)
+    responses: list[httpx.Response] = field(default_factory=list)
+
+
+# The raw exchange of the call in progress, so that errors carry httpx's request and response,
+# and an answer the generated parser could not read (a proxy's HTML error page under a documented
+# status) can still be reported by its status.
+_exchange: ContextVar[_Exchange | None] = ContextVar("vatanwa_exchange", default=None)
+
+
+def _keep_request(request: httpx.Request) -> None:
+    kept = _exchange.get()
     if kept is not None:
-        kept.append(response)
+        kept.requests.append(request)
 
 
-async def _keep_raw_response_async(response: httpx.Response) -> None:
-    _keep_raw_response(response)
+def _keep_response(response: httpx.Response) -> None:
+    kept = _exchange.get()
+    if kept is not None:
+        kept.responses.append(response)
+
+
+async def _keep_request_async(request: httpx.Request) -> None:
+    _keep_request(request)
+
+
+async def _keep_response_async(response: httpx.Response) -> None:
+    _keep_response(response)
 
 
 @dataclass(frozen=True, slots=True)
 class _Verdict:
-    """What one try of a call came to: a result, or an error and the wait before trying again."""
+    """What one try of a call came to: a result, or an error and the wait before trying again.
+
+    ``reason`` names the failure and ``why_not`` why it is not tried again (when ``retry_in`` is
+    ``None``); neither holds anything the service sent or a credential.
+    """
 
     result: Any = None
     error: APIError | None = None
     retry_in: float | None = None
+    reason: str = ""
+    why_not: str = ""
+
+
+_NOT_REPEATABLE = "the operation is not safe to repeat once the request may have arrived"
 
 
 class _BaseTransport:
@@ -76,6 +107,7 @@ class _BaseTransport:
         if not client_id or not client_secret:
             raise ValueError("client_id and client_secret are required")
         self.base_url = base_url.rstrip("/")
+        self._base_path = httpx.URL(self.base_url).path.rstrip("/")
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.long_poll_timeout = httpx.Timeout(
             connect=self.timeout.connect,
@@ -92,15 +124,17 @@ class _BaseTransport:
         self.client = self._generated_client(self.timeout)
         self._long_poll_client: Client | None = None
 
-    #: The httpx response hook that keeps raw responses (a coroutine for the async transport).
+    #: The httpx event hooks that keep the raw exchange (coroutines for the async transport).
+    _request_hook: Callable[[httpx.Request], Any]
     _response_hook: Callable[[httpx.Response], Any]
 
     def _generated_client(self, timeout: httpx.Timeout) -> Client:
+        hooks = {"request": [type(self)._request_hook], "response": [type(self)._response_hook]}
         return Client(
             base_url=self.base_url,
             headers=dict(self._headers),
             timeout=timeout,
-            httpx_args={"event_hooks": {"response": [type(self)._response_hook]}},
+            httpx_args={"event_hooks": hooks},
         )
 
     @property
@@ -113,80 +147,155 @@ class _BaseTransport:
     def _judge(
         self,
         outcome: Response[Any] | BaseException,
-        raw: list[httpx.Response],
+        exchange: _Exchange,
         success: type[Any],
         *,
         idempotent: bool,
         attempt: int,
     ) -> _Verdict:
         error: APIError
-        can_retry = attempt < self.retry.max_retries
+        headers: Mapping[str, str]
+        request = exchange.requests[-1] if exchange.requests else _request_of(outcome)
+        raw = exchange.responses[-1] if exchange.responses else None
         if isinstance(outcome, httpx.TransportError):
-            retryable = transport_error_is_retryable(outcome, idempotent=idempotent)
             kind = (
                 APITimeoutError
                 if isinstance(outcome, httpx.TimeoutException)
                 else APIConnectionError
             )
-            error = kind(f"{type(outcome).__name__}: {outcome}")
+            error = kind(f"{type(outcome).__name__}: {outcome}", request=request)
             error.__cause__ = outcome
-            return _Verdict(
-                error=error,
-                retry_in=self.retry.backoff(attempt) if retryable and can_retry else None,
+            retryable = transport_error_is_retryable(outcome, idempotent=idempotent)
+            return self._verdict(
+                error,
+                type(outcome).__name__,
+                self.retry.backoff(attempt) if retryable else None,
+                "" if retryable else _NOT_REPEATABLE,
+                attempt,
             )
         if isinstance(outcome, BaseException):
             # The generated parser choked on the body; judge the answer by its status.
-            if not raw:
+            if raw is None:
                 raise outcome
-            last = raw[-1]
-            response: Response[Any] = Response(
-                status_code=last.status_code,  # type: ignore[arg-type]
-                content=last.content,
-                headers=last.headers,
-                parsed=None,
-            )
-            if last.is_success:
+            if raw.is_success:
                 error = APIResponseValidationError(
-                    f"the {last.status_code} answer does not match the contract: {outcome!r}",
-                    response=response,
+                    f"the {raw.status_code} answer does not match the contract: {outcome!r}",
+                    response=raw,
+                    request=request,
                 )
                 error.__cause__ = outcome
-                return _Verdict(error=error)
-            outcome = response
-        status = int(outcome.status_code)
-        if 200 <= status < 300:
-            if isinstance(outcome.parsed, success):
-                return _Verdict(result=outcome.parsed)
-            return _Verdict(
-                error=APIResponseValidationError(
-                    f"the {status} answer is not a {success.__name__}", response=outcome
+                return _Verdict(
+                    error=error,
+                    reason=f"{_status_text(raw.status_code)} off the contract",
+                    why_not="an answer came",
                 )
-            )
-        wait = retry_after(outcome.headers)
-        body = outcome.parsed if isinstance(outcome.parsed, ErrorEnvelope) else outcome.content
-        error = status_error(status, body, response=outcome, retry_after=wait)
-        return _Verdict(error=error, retry_in=self._retry_delay(error, wait, idempotent, attempt))
+            status, headers, parsed, content = raw.status_code, raw.headers, None, raw.content
+        else:
+            status, headers = int(outcome.status_code), outcome.headers
+            parsed, content = outcome.parsed, outcome.content
+            if 200 <= status < 300:
+                if isinstance(parsed, success):
+                    return _Verdict(result=parsed)
+                return _Verdict(
+                    error=APIResponseValidationError(
+                        f"the {status} answer is not a {success.__name__}",
+                        response=raw,
+                        request=request,
+                    ),
+                    reason=f"{_status_text(status)} off the contract",
+                    why_not="an answer came",
+                )
+        wait = retry_after(headers)
+        body = parsed if isinstance(parsed, ErrorEnvelope) else content
+        error = status_error(status, body, response=raw, request=request, retry_after=wait)
+        reason = _status_text(status)
+        if wait is not None:
+            reason += f", Retry-After {wait:g} s"
+        delay, why_not = self._status_delay(status, wait, idempotent, attempt)
+        return self._verdict(error, reason, delay, why_not, attempt)
 
-    def _retry_delay(
-        self, error: APIStatusError, wait: float | None, idempotent: bool, attempt: int
-    ) -> float | None:
-        if attempt >= self.retry.max_retries:
-            return None
-        if error.status_code == 429:
+    def _verdict(
+        self, error: APIError, reason: str, delay: float | None, why_not: str, attempt: int
+    ) -> _Verdict:
+        if delay is not None and attempt >= self.retry.max_retries:
+            delay, why_not = None, f"no retries left (max_retries={self.retry.max_retries})"
+        return _Verdict(error=error, retry_in=delay, reason=reason, why_not=why_not)
+
+    def _status_delay(
+        self, status: int, wait: float | None, idempotent: bool, attempt: int
+    ) -> tuple[float | None, str]:
+        """The wait before trying an error status again, or ``None`` and why it is not."""
+        if status == 429:
             if wait is None:
-                return self.retry.backoff(attempt)
-            return wait if wait <= MAX_RETRY_AFTER else None
-        if error.status_code >= 500 and idempotent:
+                return self.retry.backoff(attempt), ""
+            if wait <= MAX_RETRY_AFTER:
+                return wait, ""
+            return None, f"the Retry-After is above {MAX_RETRY_AFTER:g} s"
+        if status >= 500:
+            if not idempotent:
+                return None, _NOT_REPEATABLE
             if wait is not None and wait <= MAX_RETRY_AFTER:
-                return wait
-            return self.retry.backoff(attempt)
+                return wait, ""
+            return self.retry.backoff(attempt), ""
+        return None, "the service refused the request"
+
+    def _report(self, verdict: _Verdict, attempt: int) -> None:
+        """Log the retry decision on a failed try (never a header, a body or a URL's query)."""
+        request = verdict.error.request if verdict.error is not None else None
+        operation = self._operation(request)
+        details = {
+            "operation": operation,
+            "attempt": attempt + 1,
+            "reason": verdict.reason,
+            "wait": verdict.retry_in,
+        }
+        if verdict.retry_in is not None:
+            logger.info(
+                "%s: attempt %d failed (%s); retrying in %.2f s",
+                operation,
+                attempt + 1,
+                verdict.reason,
+                verdict.retry_in,
+                extra=details,
+            )
+        else:
+            logger.info(
+                "%s: attempt %d failed (%s); not retried: %s",
+                operation,
+                attempt + 1,
+                verdict.reason,
+                verdict.why_not,
+                extra=details,
+            )
+
+    def _operation(self, request: httpx.Request | None) -> str:
+        if request is None:
+            return "request"
+        path = request.url.path
+        if self._base_path and path.startswith(self._base_path):
+            path = path[len(self._base_path) :] or "/"
+        return f"{request.method} {path}"
+
+
+def _request_of(outcome: object) -> httpx.Request | None:
+    try:
+        return outcome.request if isinstance(outcome, httpx.RequestError) else None
+    except RuntimeError:  # an httpx error raised without its request
         return None
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
 
 
 class SyncTransport(_BaseTransport):
     """Runs calls of the generated ``sync_detailed`` functions with retries."""
 
-    _response_hook = staticmethod(_keep_raw_response)
+    _request_hook = staticmethod(_keep_request)
+    _response_hook = staticmethod(_keep_response)
 
     def call(
         self,
@@ -200,17 +309,20 @@ class SyncTransport(_BaseTransport):
         client = self.long_poll_client if long_poll else self.client
         attempt = 0
         while True:
-            raw: list[httpx.Response] = []
-            token = _raw_responses.set(raw)
+            exchange = _Exchange()
+            token = _exchange.set(exchange)
             try:
                 outcome: Response[Any] | BaseException = operation(client)
             except (httpx.TransportError, ValueError, KeyError, TypeError) as exc:
                 outcome = exc
             finally:
-                _raw_responses.reset(token)
-            verdict = self._judge(outcome, raw, success, idempotent=idempotent, attempt=attempt)
+                _exchange.reset(token)
+            verdict = self._judge(
+                outcome, exchange, success, idempotent=idempotent, attempt=attempt
+            )
             if verdict.error is None:
                 return verdict.result  # type: ignore[no-any-return]
+            self._report(verdict, attempt)
             if verdict.retry_in is None:
                 raise verdict.error
             time.sleep(verdict.retry_in)
@@ -225,7 +337,8 @@ class SyncTransport(_BaseTransport):
 class AsyncTransport(_BaseTransport):
     """Runs calls of the generated ``asyncio_detailed`` functions with retries."""
 
-    _response_hook = staticmethod(_keep_raw_response_async)
+    _request_hook = staticmethod(_keep_request_async)
+    _response_hook = staticmethod(_keep_response_async)
 
     async def call(
         self,
@@ -239,17 +352,20 @@ class AsyncTransport(_BaseTransport):
         client = self.long_poll_client if long_poll else self.client
         attempt = 0
         while True:
-            raw: list[httpx.Response] = []
-            token = _raw_responses.set(raw)
+            exchange = _Exchange()
+            token = _exchange.set(exchange)
             try:
                 outcome: Response[Any] | BaseException = await operation(client)
             except (httpx.TransportError, ValueError, KeyError, TypeError) as exc:
                 outcome = exc
             finally:
-                _raw_responses.reset(token)
-            verdict = self._judge(outcome, raw, success, idempotent=idempotent, attempt=attempt)
+                _exchange.reset(token)
+            verdict = self._judge(
+                outcome, exchange, success, idempotent=idempotent, attempt=attempt
+            )
             if verdict.error is None:
                 return verdict.result  # type: ignore[no-any-return]
+            self._report(verdict, attempt)
             if verdict.retry_in is None:
                 raise verdict.error
             await asyncio.sleep(verdict.retry_in)

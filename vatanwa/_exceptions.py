@@ -2,10 +2,10 @@
 
 ```
 VatanwaError
-├── APIError                          the API call did not give its documented success
-│   ├── APIConnectionError            no answer: connection refused or lost
+├── APIError                          the API call did not give its documented success (request)
+│   ├── APIConnectionError            no answer: connection refused or lost (__cause__: httpx's)
 │   │   └── APITimeoutError           no answer in time
-│   ├── APIResponseValidationError    a 2xx answer that does not match the contract
+│   ├── APIResponseValidationError    a 2xx answer that does not match the contract (response)
 │   └── APIStatusError                an error envelope {code, status: "error", description}
 │       ├── BadRequestError           400: malformed body, device not logged in, no login yet
 │       ├── AuthenticationError       401: client-id/client-secret missing or wrong
@@ -20,6 +20,10 @@ VatanwaError
     └── InvalidWebhookPayloadError       a body that is not a delivery report (answer 400)
 ```
 
+Every :class:`APIError` raised by a client carries the ``httpx.Request`` that failed as
+``request``; :class:`APIStatusError` and :class:`APIResponseValidationError` also carry the
+``httpx.Response`` as ``response`` (its ``status_code``, ``headers`` and ``content``). A
+:class:`APIConnectionError` has no response: the httpx error it wraps is its ``__cause__``.
 Other 4xx statuses raise :class:`APIStatusError` itself.
 """
 
@@ -30,8 +34,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import httpx
 from vatanwa_client.models import ErrorEnvelope
-from vatanwa_client.types import Response
 
 __all__ = [
     "APIConnectionError",
@@ -60,22 +64,48 @@ class VatanwaError(Exception):
 
 
 class APIError(VatanwaError):
-    """An API call that did not give its documented success answer."""
+    """An API call that did not give its documented success answer.
+
+    ``request`` is the ``httpx.Request`` that was sent (``None`` only for an error built by hand).
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.request = request
 
 
 class APIConnectionError(APIError):
-    """No answer came back: the connection was refused, reset or could not be made."""
+    """No answer came back: the connection was refused, reset or could not be made.
+
+    The httpx error is the ``__cause__``; ``request`` is the request that got no answer.
+    """
+
+    def __init__(
+        self, message: str = "Connection error.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
 
 
 class APITimeoutError(APIConnectionError):
     """No answer came back in time."""
 
+    def __init__(
+        self, message: str = "Request timed out.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+
 
 class APIResponseValidationError(APIError):
-    """A success status whose body does not match the contract."""
+    """A success status whose body does not match the contract. ``response`` is the answer."""
 
-    def __init__(self, message: str, *, response: Response[Any] | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response | None = None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, request=request or _request_of(response))
         self.response = response
 
 
@@ -84,7 +114,8 @@ class APIStatusError(APIError):
 
     ``status_code`` is the HTTP status; ``code`` and ``description`` come from the envelope
     (``code`` repeats the status; ``description`` is the raw body text when the body is not an
-    envelope). ``response`` is the generated client's response, with ``content`` and ``headers``.
+    envelope). ``response`` is the ``httpx.Response``, with ``content`` and ``headers``;
+    ``request`` the ``httpx.Request`` it answered.
     """
 
     def __init__(
@@ -93,9 +124,10 @@ class APIStatusError(APIError):
         description: str,
         *,
         code: int | None = None,
-        response: Response[Any] | None = None,
+        response: httpx.Response | None = None,
+        request: httpx.Request | None = None,
     ) -> None:
-        super().__init__(f"{status_code}: {description}")
+        super().__init__(f"{status_code}: {description}", request=request or _request_of(response))
         self.status_code = status_code
         self.code = status_code if code is None else code
         self.description = description
@@ -135,10 +167,11 @@ class RateLimitError(APIStatusError):
         description: str,
         *,
         code: int | None = None,
-        response: Response[Any] | None = None,
+        response: httpx.Response | None = None,
+        request: httpx.Request | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(status_code, description, code=code, response=response)
+        super().__init__(status_code, description, code=code, response=response, request=request)
         self.retry_after = retry_after
 
 
@@ -173,13 +206,15 @@ def status_error(
     status_code: int,
     envelope: ErrorEnvelope | Mapping[str, Any] | bytes | str | None,
     *,
-    response: Response[Any] | None = None,
+    response: httpx.Response | None = None,
+    request: httpx.Request | None = None,
     retry_after: float | None = None,
 ) -> APIStatusError:
     """Build the exception for an error answer: the class of ``status_code``, filled from its body.
 
     ``envelope`` is the parsed error envelope, its JSON as a mapping, or the raw body (read as an
-    envelope when it is one, kept as text otherwise).
+    envelope when it is one, kept as text otherwise). ``response`` and ``request`` are the
+    ``httpx`` objects of the exchange, kept on the exception.
     """
     code: int | None = None
     description: str
@@ -197,12 +232,26 @@ def status_error(
         description = _reason(status_code)
     if status_code == 429:
         return RateLimitError(
-            status_code, description, code=code, response=response, retry_after=retry_after
+            status_code,
+            description,
+            code=code,
+            response=response,
+            request=request,
+            retry_after=retry_after,
         )
     cls = _BY_STATUS.get(status_code)
     if cls is None:
         cls = InternalServerError if status_code >= 500 else APIStatusError
-    return cls(status_code, description, code=code, response=response)
+    return cls(status_code, description, code=code, response=response, request=request)
+
+
+def _request_of(response: httpx.Response | None) -> httpx.Request | None:
+    if response is None:
+        return None
+    try:
+        return response.request
+    except RuntimeError:  # a response built by hand, not received by a client
+        return None
 
 
 def _envelope_from_text(body: bytes | str) -> Mapping[str, Any] | str:

@@ -14,6 +14,8 @@ A call is tried again only when trying it cannot do a thing twice:
 
 The wait is exponential with jitter: attempt *n* (from 0) sleeps a random time between half and
 all of ``min(max_delay, initial_delay * 2**n)``.
+
+Each decision (retry after a wait, or not, and why) is logged by the ``vatanwa`` logger at INFO.
 """
 
 from __future__ import annotations
