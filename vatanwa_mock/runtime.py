@@ -7,7 +7,6 @@ security check reach it without globals (tests run several apps in one process).
 from __future__ import annotations
 
 import asyncio
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from vatanwa_mock.chaos import ChaosRegistry
 from vatanwa_mock.config import Settings
 from vatanwa_mock.spec import Contract
 from vatanwa_mock.store import Store
+from vatanwa_mock.tenants import Tenants
 
 SCOPE_KEY = "vatanwa.runtime"
 TENANT_KEY = "vatanwa.tenant"
@@ -61,30 +61,15 @@ class Runtime:
     #: Set when delivery reports may have become due (written, replayed, a callback URL set),
     #: so the delivery worker looks at the outbox again.
     deliveries_changed: asyncio.Event = field(default_factory=asyncio.Event)
-    _credentials: tuple[tuple[bytes, bytes, str], ...] = field(init=False, repr=False)
+    #: Every tenant, configured or created at run time (built from the settings and store).
+    tenants: Tenants = field(init=False)
 
     def __post_init__(self) -> None:
-        self._credentials = tuple(
-            (c.client_id.encode(), c.client_secret.encode(), c.client_id)
-            for c in self.settings.credentials
-        )
+        self.tenants = Tenants(self.settings.credentials, self.store)
 
     def authenticate(self, client_id: str | None, client_secret: str | None) -> str | None:
-        """The tenant whose pair matches both headers, or None.
-
-        Every configured pair is compared in constant time, whatever matched before.
-        """
-        if client_id is None or client_secret is None:
-            return None
-        given_id = client_id.encode("utf-8", "surrogateescape")
-        given_secret = client_secret.encode("utf-8", "surrogateescape")
-        tenant = None
-        for known_id, known_secret, name in self._credentials:
-            id_ok = hmac.compare_digest(given_id, known_id)
-            secret_ok = hmac.compare_digest(given_secret, known_secret)
-            if id_ok and secret_ok:
-                tenant = name
-        return tenant
+        """The tenant whose pair matches both headers, or None."""
+        return self.tenants.authenticate(client_id, client_secret)
 
 
 def runtime_of(scope: Mapping[str, Any]) -> Runtime:

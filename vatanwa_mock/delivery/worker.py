@@ -54,7 +54,6 @@ class DeliveryWorker:
         self.lease = self.timeout + LEASE_MARGIN
         self.concurrency = runtime.settings.delivery_concurrency
         self.idle = runtime.settings.delivery_idle
-        self._credentials = {c.client_id: c for c in runtime.settings.credentials}
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
 
@@ -65,7 +64,15 @@ class DeliveryWorker:
         return stored if stored is not None else self.runtime.settings.callback_url
 
     def _urls(self) -> dict[str, str]:
-        return {tenant: url for tenant in self._credentials if (url := self.callback_url(tenant))}
+        # Reports of a tenant the twin no longer knows (a --db file kept across a change of
+        # --client-id) wait: there is no secret to sign them with.
+        stored = self.runtime.store.callback_urls()
+        default = self.runtime.settings.callback_url
+        return {
+            tenant: url
+            for tenant in self.runtime.tenants.names()
+            if (url := stored.get(tenant, default))
+        }
 
     async def run(self) -> None:
         """Claim, post and wait, forever; on cancellation give the running claims back."""
@@ -127,7 +134,9 @@ class DeliveryWorker:
         attempt = outbox.start_attempt(delivery.id, claim, url=url, at=time.time())
         if attempt is None:
             return
-        credentials = self._credentials[delivery.tenant]
+        credentials = self.runtime.tenants.credentials(delivery.tenant)
+        if credentials is None:
+            raise LookupError(f"no credentials for tenant {delivery.tenant!r}")
         started = time.monotonic()
         status, error = await self._post(url, delivery.body, credentials)
         latency_ms = (time.monotonic() - started) * 1000.0

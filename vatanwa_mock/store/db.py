@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from vatanwa_mock.store import outbox
+from vatanwa_mock.store import outbox, tenants
 from vatanwa_mock.store.migrations import migrate
 from vatanwa_mock.store.models import (
     Attachment,
@@ -130,6 +130,8 @@ class Store:
             self.schema_version = migrate(self._connection)
         #: The delivery reports' outbox (:mod:`vatanwa_mock.store.outbox`).
         self.outbox = outbox.Outbox(self._transaction, self._query)
+        #: Tenants created at run time (:mod:`vatanwa_mock.store.tenants`).
+        self.tenants = tenants.TenantCredentials(self._transaction, self._query)
 
     def close(self) -> None:
         """Close the database; the store cannot be used afterwards."""
@@ -166,6 +168,13 @@ class Store:
         """The tenant's delivery-report URL, if one was set."""
         rows = self._query("SELECT callback_url FROM tenants WHERE tenant = ?", (tenant,))
         return rows[0][0] if rows else None
+
+    def callback_urls(self) -> dict[str, str]:
+        """Every delivery-report URL set per tenant, in one read (the worker's every pass)."""
+        rows = self._query(
+            "SELECT tenant, callback_url FROM tenants WHERE callback_url IS NOT NULL"
+        )
+        return {row[0]: row[1] for row in rows}
 
     # Registrations
 

@@ -99,6 +99,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts (delivery_id, id);
     """,
+    # 3: tenants created at run time through the control API, with the tenant that made them
+    """
+    CREATE TABLE tenant_credentials (
+        client_id TEXT PRIMARY KEY,
+        client_secret TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    """,
 )
 
 
