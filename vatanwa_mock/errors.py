@@ -29,6 +29,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
+from vatanwa_mock.runtime import SCOPE_KEY, Runtime
 from vatanwa_mock.spec import JSON, dumps
 
 logger = logging.getLogger("vatanwa_mock")
@@ -138,14 +139,18 @@ def _multipart(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return envelope_response(400, f"The multipart body does not parse: {exc}")
 
 
-def _unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    logger.exception("unexpected error while serving a request", exc_info=exc)
+def count_unexpected(scope: Any, exc: BaseException) -> None:
+    """Log an exception nothing mapped, and count it on the app's runtime."""
+    logger.error("unexpected error while serving a request", exc_info=exc)
+    runtime = scope.get(SCOPE_KEY) if isinstance(scope, dict) else None
+    if isinstance(runtime, Runtime):
+        runtime.unexpected_errors += 1
+
+
+def _unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    # The last resort: every input a client can send has its own 4xx; reaching this is a bug.
+    count_unexpected(request.scope, exc)
     return envelope_response(500)
-
-
-def unexpected_response(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    """The last resort of the outermost middleware: a bare 500 envelope."""
-    return _unexpected(request, exc)
 
 
 def register(app: Any) -> None:

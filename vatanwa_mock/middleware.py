@@ -1,4 +1,5 @@
-"""ASGI middleware of the mock: the runtime in the scope, the body-size limit, and chaos."""
+"""ASGI middleware of the mock: the runtime in the scope, the body-size limit, the last-resort
+handler, and chaos."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vatanwa_mock.errors import PayloadTooLarge, envelope
+from vatanwa_mock.errors import PayloadTooLarge, count_unexpected, envelope
 from vatanwa_mock.runtime import SCOPE_KEY, TENANT_KEY, Runtime
 from vatanwa_mock.spec import JSON, dumps
 
@@ -31,11 +32,14 @@ async def send_envelope(
 
 
 class RuntimeMiddleware:
-    """Puts the app's runtime into each scope and refuses bodies over ``max_body_bytes``.
+    """Puts the app's runtime into each scope, refuses bodies over ``max_body_bytes``, and is
+    the last resort for exceptions.
 
     A declared ``Content-Length`` over the limit is refused before the body is read; a body
     that grows over the limit while it streams raises :class:`PayloadTooLarge` from
-    ``receive``, which the error handlers turn into a 413 envelope.
+    ``receive``, which the error handlers turn into a 413 envelope. An exception that escapes
+    connexion's error handlers is logged, counted and answered with a 500 envelope (if no
+    answer has started), never with connexion's problem+json.
     """
 
     def __init__(self, app: ASGIApp, *, runtime: Runtime, max_body_bytes: int) -> None:
@@ -51,11 +55,22 @@ class RuntimeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
-        if declared and declared.strip().isdigit() and int(declared) > self.max_body_bytes:
+        declared = (Headers(scope=scope).get("content-length") or "").strip()
+        # isdigit() alone admits '²' and the like, and int() refuses 5,000 digits.
+        if (
+            declared.isascii()
+            and declared.isdigit()
+            and (len(declared) > 18 or int(declared) > self.max_body_bytes)
+        ):
             await send_envelope(send, 413, self._too_large(), {"connection": "close"})
             return
         received = 0
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -66,7 +81,12 @@ class RuntimeMiddleware:
                     raise PayloadTooLarge(self._too_large())
             return message
 
-        await self.app(scope, limited_receive, send)
+        try:
+            await self.app(scope, limited_receive, watched_send)
+        except Exception as exc:
+            count_unexpected(scope, exc)
+            if not started:
+                await send_envelope(send, 500, "Internal server error.")
 
 
 class ChaosMiddleware:

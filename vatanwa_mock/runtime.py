@@ -63,6 +63,9 @@ class Runtime:
     deliveries_changed: asyncio.Event = field(default_factory=asyncio.Event)
     #: Every tenant, configured or created at run time (built from the settings and store).
     tenants: Tenants = field(init=False)
+    #: Requests answered by the last-resort handler: an exception nothing else mapped. A defect
+    #: whenever it is not 0 (the malformed-input tests assert it stays 0).
+    unexpected_errors: int = 0
 
     def __post_init__(self) -> None:
         self.tenants = Tenants(self.settings.credentials, self.store)

@@ -3,17 +3,24 @@
 They differ from connexion's own in three ways: each schema is compiled once
 (:mod:`vatanwa_mock.schemas`), failures raise the mock's envelope errors (400 for a body that
 does not parse, 422 for one that breaks the schema, naming the field), and nothing a client can
-send (invalid UTF-8, an unknown charset, a broken multipart body, a file where a field belongs)
-escapes as a 500.
+send (invalid UTF-8, an unknown charset, a broken multipart body, a file where a field belongs,
+a number of 5,000 digits, a lone surrogate, a query integer beyond int64) escapes as a 500.
+
+A body's ``charset`` is honoured the same way for validation and for the handler: a JSON body
+in another encoding is passed on re-encoded as UTF-8, and a charset that is not a known text
+encoding is refused with 400.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 import typing as t
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import NonConformingResponseBody
+from connexion.frameworks import starlette as connexion_starlette
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.validators import (
     AbstractRequestBodyValidator,
@@ -27,26 +34,98 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope
 
 from vatanwa_mock.errors import MalformedBody, SchemaViolation
-from vatanwa_mock.schemas import compile_schema
+from vatanwa_mock.schemas import compile_schema, where
 
 #: The multipart parser's limit for one non-file part; a message may be 64 Ki characters.
 MAX_FIELD_BYTES = 1024 * 1024
 
 
-def decode_json(raw: bytes, encoding: str = "utf-8") -> t.Any:
-    """Parse a JSON body, or raise :class:`MalformedBody` saying why it does not parse."""
+#: A UTF-16 surrogate: a lone one (``"\\ud800"`` in JSON, or from a codec such as UTF-7) is
+#: not a character, and SQLite, the JSON encoder and the wire all refuse it later.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def charset_of(headers: Headers, default: str = "utf-8") -> str:
+    """The codec of the ``charset`` parameter of ``Content-Type`` (any spacing, quoting or case).
+
+    :raises MalformedBody: the charset is not a known text encoding.
+    """
+    _, options = parse_options_header(headers.get("content-type", ""))
+    raw = options.get(b"charset")
+    if raw is None:
+        return default
+    name = raw.decode("latin-1").strip()
     try:
-        text = raw.decode(encoding)
+        info = codecs.lookup(name)
     except LookupError:
-        raise MalformedBody(f"Unknown charset {encoding!r} in Content-Type.") from None
+        info = None
+    # bytes-to-bytes codecs (base64, rot13) are known to Python but are not text encodings.
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise MalformedBody(f"Unknown charset {name[:40]!r} in Content-Type.")
+    try:
+        "a".encode(info.name).decode(info.name)
+    except UnicodeError:  # ``undefined`` decodes nothing at all
+        raise MalformedBody(f"The charset {name[:40]!r} in Content-Type decodes no text.") from None
+    return info.name
+
+
+def surrogate_at(value: t.Any, path: list[str | int] | None = None) -> str | None:
+    """Where the first lone surrogate in a parsed body is (``message``, ``n_to_n[0].to``)."""
+    path = path or []
+    if isinstance(value, str):
+        return where(path) or "the body" if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _SURROGATE.search(key):
+                return where(path) or "the body"
+            found = surrogate_at(item, [*path, key])
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = surrogate_at(item, [*path, index])
+            if found:
+                return found
+    return None
+
+
+def refuse_surrogates(value: t.Any, path: list[str | int] | None = None) -> None:
+    """Raise :class:`MalformedBody` if a string of ``value`` holds a lone surrogate."""
+    found = surrogate_at(value, path)
+    if found:
+        raise MalformedBody(
+            f"{found}: the text holds a lone UTF-16 surrogate (such as \\ud800), "
+            "which is not a character."
+        )
+
+
+def decode_text(raw: bytes, encoding: str = "utf-8") -> str:
+    """``raw`` decoded with ``encoding``, or :class:`MalformedBody` saying why not."""
+    try:
+        return raw.decode(encoding)
+    except LookupError:
+        raise MalformedBody(f"Unknown charset {encoding[:40]!r} in Content-Type.") from None
     except UnicodeDecodeError as exc:
         raise MalformedBody(f"The body is not valid {encoding}: {exc.reason}.") from None
+    except UnicodeError:  # a codec that cannot decode at all (``undefined``)
+        raise MalformedBody(f"The body cannot be decoded as {encoding!r}.") from None
+
+
+def decode_json(raw: bytes, encoding: str = "utf-8") -> t.Any:
+    """Parse a JSON body, or raise :class:`MalformedBody` saying why it does not parse."""
+    text = decode_text(raw, encoding)
     try:
-        return json.loads(text)
+        parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedBody(f"The request body is not valid JSON: {exc}.") from None
     except RecursionError:
         raise MalformedBody("The request body is nested too deeply.") from None
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        raise MalformedBody("The request body holds a number with too many digits.") from None
+    if _ESCAPED_SURROGATE.search(text) or _SURROGATE.search(text):
+        refuse_surrogates(parsed)
+    return parsed
 
 
 _ABSENT = object()
@@ -86,15 +165,31 @@ class _BodyValidator(AbstractRequestBodyValidator):  # type: ignore[misc]
 
 
 class JSONBodyValidator(_BodyValidator):
-    """Validates a JSON request body with the operation's compiled schema."""
+    """Validates a JSON request body with the operation's compiled schema.
+
+    A body in another charset than UTF-8 reaches the handler re-encoded as UTF-8 (the handler
+    parses bytes as JSON does: UTF-8), so both read the same text.
+    """
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        self._transcoded: bytes | None = None
+        wrapped, scope = await super().wrap_receive(receive, scope=scope)
+        if self._transcoded is None:
+            return wrapped, scope
+        message = {"type": "http.request", "body": self._transcoded, "more_body": False}
+        return self._insert_messages(receive, messages=[message]), scope
 
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
+        encoding = charset_of(Headers(scope=scope))
         raw = b"".join([chunk async for chunk in stream])
         if not raw.strip():
             if self._required:
                 raise MalformedBody("The request body is required.")
             return _ABSENT
-        return decode_json(raw, self._encoding)
+        parsed = decode_json(raw, encoding)
+        if encoding != "utf-8":
+            self._transcoded = json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+        return parsed
 
     def _validate(self, body: t.Any) -> None:
         if body is not _ABSENT:
@@ -133,6 +228,8 @@ class MultipartBodyValidator(_BodyValidator):
 
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
         headers = Headers(scope=scope)
+        # Starlette decodes parts with this charset and lets a codec's own errors escape.
+        charset_of(headers)
         # The parser accepts a body cut short; one without its closing delimiter is malformed.
         _, options = parse_options_header(headers.get("content-type", ""))
         closing = b"--" + options.get(b"boundary", b"") + b"--"
@@ -165,6 +262,9 @@ class MultipartBodyValidator(_BodyValidator):
             body: dict[str, t.Any] = {}
             for name, value in form.multi_items():
                 schema = properties.get(name, {})
+                refuse_surrogates(name)
+                text = value.filename if isinstance(value, UploadFile) else value
+                refuse_surrogates(text or "", [name])
                 if is_file_schema(schema):
                     if not isinstance(value, UploadFile):
                         raise SchemaViolation(f"{name}: must be a file part (with a filename)")
@@ -199,8 +299,26 @@ class JSONResponseValidator(AbstractResponseBodyValidator):  # type: ignore[misc
             raise NonConformingResponseBody(f"The response breaks the contract: {error}")
 
 
+class BoundedParameterValidator(ParameterValidator):  # type: ignore[misc]
+    """connexion's parameter check, with each schema compiled once and its integer format's
+    bounds applied (see :func:`vatanwa_mock.schemas.to_json_schema`): a query or path integer
+    beyond int64 is refused like one in a body, instead of overflowing SQLite."""
+
+    @staticmethod
+    def validate_parameter(
+        parameter_type: str, value: t.Any, param: dict[str, t.Any], param_name: t.Any = None
+    ) -> str | None:
+        if value is None:
+            return t.cast(
+                str | None,
+                ParameterValidator.validate_parameter(parameter_type, value, param, param_name),
+            )
+        error = compile_schema(param.get("schema", param)).first_error(value)
+        return f"{param['name']}: {error}" if error else None
+
+
 VALIDATOR_MAP: dict[str, t.Any] = {
-    "parameter": ParameterValidator,
+    "parameter": BoundedParameterValidator,
     "body": MediaTypeDict(
         {
             "*/*json": JSONBodyValidator,
@@ -231,3 +349,19 @@ class FormURIParser(OpenAPIURIParser):  # type: ignore[misc]
             name: values[-1] if isinstance(values, list) and values else values
             for name, values in form_data.items()
         }
+
+
+class Int64PathConverter(connexion_starlette.IntegerConverter):  # type: ignore[misc]
+    """The route converter of integer path parameters, without ``int()``'s digit limit.
+
+    Starlette converts a matched path integer with ``int()``, which raises on more than 4,300
+    digits while routing (a 500). Longer text stays text, so the parameter check refuses it
+    with 400 like any other value out of range.
+    """
+
+    def convert(self, value: str) -> int | str:
+        return int(value) if len(value) <= 1000 else value
+
+
+# connexion registers its converter class anew whenever it builds its routing middleware.
+connexion_starlette.IntegerConverter = Int64PathConverter

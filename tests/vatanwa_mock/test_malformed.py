@@ -7,11 +7,14 @@ against the real process. After every request the server must still answer, neve
 
 from __future__ import annotations
 
+import email.message
 import json
+import logging
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
@@ -27,6 +30,9 @@ BASE = "/api/whatsapp/v1"
 AUTH = headers()
 LIMIT = load_contract().attachments.max_bytes
 PHONE = "+905459260314"
+#: More digits than Python converts to an int (``sys.get_int_max_str_digits()``).
+HUGE = b"9" * 5000
+LONE = "\ud800"
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,22 @@ def form(reg: str, **overrides: Any) -> dict[str, Any]:
 def parts(fields: dict[str, str]) -> list[tuple[str, tuple[None, str]]]:
     """Text parts of a multipart body (httpx sends ``data`` alone as urlencoded)."""
     return [(name, (None, value)) for name, value in fields.items()]
+
+
+def _with(body: dict[str, Any], key: str) -> bytes:
+    """``body`` as JSON whose ``key`` holds a lone surrogate escape."""
+    return json.dumps({**body, key: LONE}).encode()
+
+
+def _multipart(fields: dict[str, str]) -> bytes:
+    return (
+        b"".join(
+            b'--zz\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+            % (name.encode(), value.encode())
+            for name, value in fields.items()
+        )
+        + b"--zz--\r\n"
+    )
 
 
 def cases(connected: str, pending: str) -> list[Case]:
@@ -428,6 +450,182 @@ def cases(connected: str, pending: str) -> list[Case]:
         ),
         Case("callback without url", "PUT", "/_mock/callback", 422, {"json": {}}),
         Case("media token unknown", "GET", "/_mock/media/avatars/AAAAAAAAAAAA", 404, auth=False),
+        # numbers Python will not convert (more than 4,300 digits) and integers beyond int64
+        Case("seed of 5,000 digits", "PUT", "/_mock/chaos", 400, raw_json(b'{"seed": %s}' % HUGE)),
+        Case(
+            "negative seed of 5,000 digits",
+            "PUT",
+            "/_mock/chaos",
+            400,
+            raw_json(b'{"seed": -%s}' % HUGE),
+        ),
+        Case(
+            "phone of 5,000 digits", "POST", "/login/phone", 400, raw_json(b'{"phone": %s}' % HUGE)
+        ),
+        Case(
+            "report_id of 5,000 digits",
+            "POST",
+            "/messages/send",
+            400,
+            raw_json(json.dumps(send(connected)).encode()[:-1] + b', "report_id": %s}' % HUGE),
+        ),
+        Case(
+            "query integer beyond int64",
+            "GET",
+            "/_mock/messages",
+            400,
+            {"params": {"report_id": "100000000000000000000"}},
+            mentions=("report_id",),
+        ),
+        Case(
+            "query integer below int64",
+            "GET",
+            "/_mock/deliveries",
+            400,
+            {"params": {"report_id": "-100000000000000000000"}},
+            mentions=("report_id",),
+        ),
+        Case(
+            "query integer of 5,000 digits",
+            "GET",
+            "/_mock/deliveries",
+            400,
+            {"params": {"report_id": HUGE.decode()}},
+            mentions=("report_id",),
+        ),
+        Case(
+            "path integer beyond int64",
+            "POST",
+            "/_mock/deliveries/100000000000000000000/replay",
+            400,
+            mentions=("id",),
+        ),
+        Case(
+            "path integer of 5,000 digits",
+            "POST",
+            f"/_mock/deliveries/{HUGE.decode()}/replay",
+            400,
+            mentions=("id",),
+        ),
+        # lone surrogates: valid JSON escapes, but no character (nothing can store or send them)
+        *(
+            Case(f"lone surrogate in {where}", method, path, 400, raw_json(body), mentions=(where,))
+            for where, method, path, body in (
+                ("message", "POST", "/messages/send", _with(send(connected), "message")),
+                ("to", "POST", "/messages/send/oneToN", _with(send(connected), "to")),
+                ("phone", "POST", "/login/phone", _with({"phone": PHONE}, "phone")),
+                (
+                    "n_to_n[0].message",
+                    "POST",
+                    "/messages/send/nToN",
+                    json.dumps(
+                        {
+                            "reg_id": connected,
+                            "n_to_n": [{"to": PHONE, "message": LONE}],
+                            "send_speed": 1,
+                        }
+                    ).encode(),
+                ),
+                ("url", "PUT", "/_mock/callback", _with({"url": "http://127.0.0.1/"}, "url")),
+                (
+                    "user_name",
+                    "POST",
+                    f"/_mock/logins/{pending}/pair",
+                    _with({"user_name": "a"}, "user_name"),
+                ),
+            )
+        ),
+        Case(
+            "lone low surrogate",
+            "POST",
+            "/messages/send",
+            400,
+            raw_json(json.dumps(send(connected, message="a\udc00")).encode()),
+            mentions=("message",),
+        ),
+        Case(
+            "lone surrogate in a key",
+            "PUT",
+            "/_mock/chaos",
+            400,
+            raw_json(b'{"\\ud800": 1}'),
+        ),
+        Case(
+            "lone surrogate in an n_to_n part",
+            "POST",
+            "/messages/send/nToN",
+            422,
+            {
+                "files": parts(
+                    {
+                        "reg_id": connected,
+                        "n_to_n": json.dumps([{"to": PHONE, "message": LONE}]),
+                        "send_speed": "1",
+                    }
+                )
+            },
+            mentions=("n_to_n",),
+        ),
+        Case(
+            "lone surrogate through UTF-7 in a multipart part",
+            "POST",
+            "/messages/send",
+            400,
+            raw_json(
+                _multipart({**form(connected), "message": "+2AA-"}),
+                "multipart/form-data; boundary=zz; charset=utf-7",
+            ),
+            mentions=("message",),
+        ),
+        # charsets: any spelling of the parameter is read; one that decodes nothing is refused
+        Case(
+            "charset=undefined",
+            "POST",
+            "/login/phone",
+            400,
+            raw_json(b'{"phone": "%s"}' % PHONE.encode(), "application/json;charset=undefined"),
+            mentions=("undefined",),
+        ),
+        Case(
+            "charset=bogus after a space",
+            "POST",
+            "/login/phone",
+            400,
+            raw_json(b'{"phone": "%s"}' % PHONE.encode(), "application/json; charset=bogus"),
+            mentions=("bogus",),
+        ),
+        Case(
+            "quoted upper-case bogus charset",
+            "POST",
+            "/login/phone",
+            400,
+            raw_json(b'{"phone": "%s"}' % PHONE.encode(), 'application/json; Charset="BOGUS"'),
+            mentions=("bogus",),
+        ),
+        Case(
+            "charset that is not a text encoding",
+            "PUT",
+            "/_mock/chaos",
+            400,
+            raw_json(b"{}", "application/json; charset=base64"),
+        ),
+        Case(
+            "multipart charset=undefined",
+            "POST",
+            "/messages/send",
+            400,
+            raw_json(
+                _multipart(form(connected)), "multipart/form-data; boundary=zz; charset=undefined"
+            ),
+            mentions=("undefined",),
+        ),
+        Case(
+            "body not valid in its declared charset",
+            "POST",
+            "/login/phone",
+            400,
+            raw_json(b'{"phone": "\xff"}', "application/json; charset=utf-8"),
+        ),
     ]
 
 
@@ -436,7 +634,7 @@ def _url(case: Case) -> str:
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
+def app() -> Any:
     settings = Settings(
         credentials=(
             Credentials(CLIENT_ID, CLIENT_SECRET),
@@ -446,7 +644,12 @@ def client() -> Iterator[Any]:
         speed_factor=0.01,
         validate_responses=True,
     )
-    with create_app(settings).test_client() as test_client:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="module")
+def client(app: Any) -> Iterator[Any]:
+    with app.test_client() as test_client:
         yield test_client
 
 
@@ -473,7 +676,7 @@ def _check(response: httpx.Response, case: Case) -> None:
 
 
 def test_every_malformed_request_gets_its_documented_status(
-    client: Any, devices: tuple[str, str]
+    app: Any, client: Any, devices: tuple[str, str]
 ) -> None:
     connected, pending = devices
     for case in cases(connected, pending):
@@ -487,6 +690,115 @@ def test_every_malformed_request_gets_its_documented_status(
         BASE + "/login/check/active", headers=AUTH, json={"reg_id": connected}
     )
     assert with_device.status_code == 200
+    # Every answer came from its own check: none from the last-resort handler.
+    assert app.runtime.unexpected_errors == 0
+
+
+def test_the_last_resort_answers_500_in_the_envelope_logs_and_counts(
+    app: Any, client: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(app.runtime.store, "messages", broken)
+    before = app.runtime.unexpected_errors
+    with caplog.at_level(logging.ERROR, logger="vatanwa_mock"):
+        response = client.get("/_mock/messages", headers=AUTH)
+    assert response.status_code == 500
+    assert response.json() == {
+        "code": 500,
+        "status": "error",
+        "description": "Internal server error.",
+    }
+    assert "a defect" not in response.text
+    assert app.runtime.unexpected_errors == before + 1
+    assert any(
+        record.exc_info and "a defect" in str(record.exc_info[1]) for record in caplog.records
+    )
+    monkeypatch.undo()
+    assert client.get("/_mock/messages", headers=AUTH).status_code == 200
+    app.runtime.unexpected_errors = before
+
+
+def test_a_json_body_in_another_charset_reaches_the_handler_as_sent(
+    client: Any, devices: tuple[str, str]
+) -> None:
+    connected, _ = devices
+    text = "Günaydın, şöyle çay içelim"
+    for charset, body in (
+        ("iso-8859-9", json.dumps(send(connected, message=text, report_id=71), ensure_ascii=False)),
+        ("UTF-16", json.dumps(send(connected, message=text, report_id=72))),
+    ):
+        response = client.post(
+            BASE + "/messages/send",
+            headers={**AUTH, "content-type": f'application/json; charset="{charset}"'},
+            content=body.encode(charset),
+        )
+        assert response.status_code == 200, response.text
+    for report_id in (71, 72):
+        found = client.get("/_mock/messages", headers=AUTH, params={"report_id": report_id})
+        assert [m["message"] for m in found.json()] == [text]
+
+
+ODD_NAMES = {
+    "fatura_ş.pdf": ("fatura_s.pdf", "fatura_ş.pdf"),
+    "Işık İçin.pdf": ("Isik Icin.pdf", "Işık İçin.pdf"),
+    "a\nb.pdf": ("a_b.pdf", None),
+    "a\x00b.pdf": ("a_b.pdf", None),
+    "a\x7fb.pdf": ("a_b.pdf", None),
+    'a"; filename=evil.exe; x=.pdf': (
+        "a__ filename=evil.exe_ x=.pdf",
+        'a"; filename=evil.exe; x=.pdf',
+    ),
+    "100%25.pdf": ("100_25.pdf", "100%25.pdf"),
+}
+
+
+def _raw_name(name: str) -> bytes:
+    # python-multipart reads a backslash-escaped quote inside the quoted file name.
+    return name.replace("\\", "\\\\").replace('"', '\\"').encode()
+
+
+def test_attachment_names_download_with_rfc_6266_headers(
+    client: Any, devices: tuple[str, str]
+) -> None:
+    connected, _ = devices
+    for number, name in enumerate(ODD_NAMES, start=100):
+        fields = _multipart(form(connected, report_id=number))[: -len(b"--zz--\r\n")]
+        body = (
+            fields
+            + b'--zz\r\nContent-Disposition: form-data; name="attachment"; filename="'
+            + _raw_name(name)
+            + b'"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--zz--\r\n'
+        )
+        response = client.post(
+            BASE + "/messages/send",
+            headers={**AUTH, "content-type": "multipart/form-data; boundary=zz"},
+            content=body,
+        )
+        assert response.status_code == 200, (name, response.text)
+        (message,) = client.get(
+            "/_mock/messages", headers=AUTH, params={"report_id": number}
+        ).json()
+        assert message["attachment"]["filename"] == name
+        download = client.get(message["attachment"]["url"])
+        assert download.status_code == 200
+        assert download.content == b"%PDF-1.4"
+        header = download.headers["content-disposition"]
+        assert header.isascii()
+        assert all(" " <= c <= "~" for c in header), repr(header)
+        fallback, full = ODD_NAMES[name]
+        parsed = email.message.Message()
+        parsed["content-disposition"] = header
+        assert parsed.get_param("filename", header="content-disposition") == fallback
+        params = [p.strip() for p in header.split(";")]
+        assert params[0] == "attachment"
+        assert len([p for p in params if p.startswith("filename=")]) == 1
+        if full is None:
+            assert "filename*" not in header
+        else:
+            assert params[-1] == "filename*=UTF-8''" + quote(full, safe="!#$&+^`|")
+            assert unquote(params[-1].split("''", 1)[1], errors="strict") == full
 
 
 # Requests that only a real HTTP server sees: raw bytes on a socket.

@@ -203,5 +203,5 @@ async def get_attachment(token: str) -> ConnexionResponse:
         mimetype=attachment.content_type,
         content_type=attachment.content_type,
         body=data,
-        headers={"content-disposition": f'attachment; filename="{attachment.filename}"'},
+        headers={"content-disposition": media.content_disposition(attachment.filename)},
     )
