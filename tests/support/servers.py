@@ -1,4 +1,8 @@
-"""Start real servers on free loopback ports for the tests, and stop them afterwards."""
+"""Start real servers on free loopback ports for the tests, and stop them afterwards.
+
+:func:`run_mock` runs ``python -m vatanwa_mock`` as a process; :func:`serve_asgi` and
+:func:`serve_wsgi` run an app of the test itself in a thread.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,33 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from tests.support.tenants import CLIENT_ID, CLIENT_SECRET
+
+__all__ = [
+    "BASE_PATH",
+    "CLIENT_ID",
+    "CLIENT_SECRET",
+    "ROOT",
+    "MockExited",
+    "MockServer",
+    "free_port",
+    "run_mock",
+    "serve_asgi",
+    "serve_wsgi",
+    "wait_until_healthy",
+]
+
 ROOT = Path(__file__).resolve().parents[2]
 BASE_PATH = "/api/whatsapp/v1"
-# The mock's documented defaults for local use; tests pass them explicitly so that a change of
-# default does not silently change what the tests exercise.
-CLIENT_ID = "vatanwa-local-id"
-CLIENT_SECRET = "vatanwa-local-secret"
 
 
 def free_port() -> int:
@@ -129,3 +147,40 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextlib.contextmanager
+def serve_asgi(app: Any) -> Iterator[str]:
+    """Serve the ASGI ``app`` with uvicorn in a thread on a free loopback port; yield its URL."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def serve_wsgi(app: Any) -> Iterator[str]:
+    """Serve the WSGI ``app`` with werkzeug in a thread on a free loopback port; yield its URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -7,8 +7,6 @@ openapi/vatanwa.yaml.
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +14,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import uvicorn
 import yaml
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tests.support.servers import BASE_PATH, ROOT, free_port
+from tests.support.servers import BASE_PATH, ROOT, serve_asgi
 
 SPEC_PATH = ROOT / "openapi" / "vatanwa.yaml"
 
@@ -87,7 +84,7 @@ class ScriptedServer:
         request = Request(scope, receive)
         path = request.url.path.removeprefix(BASE_PATH)
         body = await request.body()
-        form = None
+        form: dict[str, Any] | None = None
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             parsed = await request.form()
             form = {}
@@ -111,28 +108,8 @@ class ScriptedServer:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve the ASGI ``app`` with uvicorn in a thread on a free loopback port; yield its URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@contextmanager
 def scripted_server() -> Iterator[ScriptedServer]:
     app = ScriptedServer()
-    with serve(app) as root:
+    with serve_asgi(app) as root:
         app.base_url = root + BASE_PATH
         yield app

@@ -7,42 +7,25 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from werkzeug.serving import make_server
 
 from examples import receiver_flask, receiver_starlette
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, free_port, serve_asgi, serve_wsgi
 from vatanwa import DeliveryStatus, ParsedDeliveryReport
 
-from .scripted import serve
 from .test_webhooks import documented_report
 
 ID, SECRET = "receiver-id", "receiver-secret"
 CREDENTIALS = {"client-id": ID, "client-secret": SECRET}
 
 
-@contextlib.contextmanager
-def serve_wsgi(app: Any) -> Iterator[str]:
-    """Serve a WSGI app with werkzeug in a thread on a free loopback port."""
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
 def _starlette(received: list[ParsedDeliveryReport]) -> contextlib.AbstractContextManager[str]:
-    return serve(receiver_starlette.create_app(ID, SECRET, received.append))
+    return serve_asgi(receiver_starlette.create_app(ID, SECRET, received.append))
 
 
 def _flask(received: list[ParsedDeliveryReport]) -> contextlib.AbstractContextManager[str]:
