@@ -7,6 +7,7 @@ from types import TracebackType
 import httpx
 
 from ._base_client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncTransport, SyncTransport
+from ._environment import resolve
 from ._resources import (
     AsyncDevices,
     AsyncLogin,
@@ -27,7 +28,9 @@ class Vatanwa:
 
     ``client_id`` and ``client_secret`` come from the Vatansms panel and go in the ``client-id``
     and ``client-secret`` headers of every request. ``base_url`` defaults to the live service;
-    point it at the offline twin (``http://127.0.0.1:8080/api/whatsapp/v1``) in tests.
+    point it at the offline twin (``http://127.0.0.1:8080/api/whatsapp/v1``) in tests. Each of
+    the three, when not given, is read from ``VATANWA_CLIENT_ID``, ``VATANWA_CLIENT_SECRET`` and
+    ``VATANWA_BASE_URL``; missing credentials raise :class:`~vatanwa.VatanwaError`.
     ``timeout`` bounds each request (``/login/check`` always gets a read timeout longer than its
     30-second window). ``max_retries`` is how many times a failed call is tried again when that
     is safe: see :mod:`vatanwa._retry` for which calls and failures; ``retry`` (a
@@ -39,14 +42,17 @@ class Vatanwa:
 
     def __init__(
         self,
-        client_id: str,
-        client_secret: str,
+        client_id: str | None = None,
+        client_secret: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         retry: RetryPolicy | None = None,
     ) -> None:
+        client_id, client_secret, base_url = resolve(
+            client_id, client_secret, base_url, DEFAULT_BASE_URL
+        )
         policy = retry or RetryPolicy(max_retries=max_retries)
         self._transport = SyncTransport(
             client_id, client_secret, base_url=base_url, timeout=timeout, retry=policy
@@ -85,14 +91,17 @@ class AsyncVatanwa:
 
     def __init__(
         self,
-        client_id: str,
-        client_secret: str,
+        client_id: str | None = None,
+        client_secret: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
         retry: RetryPolicy | None = None,
     ) -> None:
+        client_id, client_secret, base_url = resolve(
+            client_id, client_secret, base_url, DEFAULT_BASE_URL
+        )
         policy = retry or RetryPolicy(max_retries=max_retries)
         self._transport = AsyncTransport(
             client_id, client_secret, base_url=base_url, timeout=timeout, retry=policy
