@@ -6,8 +6,6 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-import uvicorn
-
 from vatanwa_mock.config import DEFAULT_CLIENT_SECRET, ConfigError, load_settings
 
 
@@ -26,6 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # connexion imports Starlette's test client at import time; its warning is not for users.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from vatanwa_mock.app import create_app
+    from vatanwa_mock.server import serve
     from vatanwa_mock.spec import load_contract, load_control
 
     app = create_app(settings)
@@ -42,13 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for c in settings.credentials
     ]
     print("\n".join(lines) + "\n", flush=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        timeout_graceful_shutdown=1,
-    )
+    serve(app, settings)
     return 0
 
 

@@ -213,6 +213,29 @@ class Settings:
         minimum=1,
         maximum=64,
     )
+    max_header_bytes: int = setting(
+        32 * 1024,
+        "the largest request head (request line and headers) the server reads; a larger one is "
+        "answered with 431 and the connection closed",
+        metavar="BYTES",
+        minimum=1024,
+        maximum=256 * 1024,
+    )
+    header_timeout: float = setting(
+        10.0,
+        "a connection is closed when a request's head has not arrived this long after the "
+        "connection opened or its previous response ended (idle and slow clients)",
+        metavar="SECONDS",
+        unit="s",
+        above=0,
+    )
+    body_timeout: float = setting(
+        60.0,
+        "a connection is closed when a request's body has not arrived this long after its head",
+        metavar="SECONDS",
+        unit="s",
+        above=0,
+    )
 
     dispatcher_idle: float = setting(
         60.0,
