@@ -17,10 +17,11 @@ from connexion.resolver import Resolver
 from vatanwa_mock import delivery, dispatcher, errors
 from vatanwa_mock.config import Settings
 from vatanwa_mock.examples import ExamplesResolver
-from vatanwa_mock.middleware import BODY_OVERHEAD, ChaosMiddleware, RuntimeMiddleware
-from vatanwa_mock.runtime import Runtime
+from vatanwa_mock.middleware import BODY_OVERHEAD, ChaosMiddleware, TwinMiddleware
+from vatanwa_mock.reports import ReportBuilder
 from vatanwa_mock.spec import load_contract, load_control
 from vatanwa_mock.store import Store
+from vatanwa_mock.twin import STATE_KEY, Twin
 from vatanwa_mock.validation import VALIDATOR_MAP, FormURIParser
 
 logger = logging.getLogger("vatanwa_mock")
@@ -46,18 +47,22 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
     """The mock for ``settings``; ``store`` defaults to one at ``settings.db`` (or in memory).
 
     The contract is served at its base path (``/api/whatsapp/v1``), the control API at
-    ``/_mock``. The dispatcher and the delivery worker run while the app's lifespan does;
-    the store is closed at its end.
+    ``/_mock``. The app's :class:`~vatanwa_mock.twin.Twin` is its lifespan state: handlers get
+    it as their ``twin`` argument. The dispatcher and the delivery worker run while the
+    lifespan does; the store is closed at its end.
     """
     contract = load_contract()
     control = load_control()
-    runtime = Runtime(settings=settings, contract=contract, store=store or Store(settings.db))
+    if store is None:
+        report_body = ReportBuilder(contract.resolved["components"]["schemas"]["DeliveryReport"])
+        store = Store(settings.db, report_body=report_body)
+    twin = Twin(settings, contract, store)
 
     @contextlib.asynccontextmanager
-    async def lifespan(_app: Any) -> AsyncIterator[None]:
-        async with dispatcher.running(runtime), delivery.running(runtime):
-            yield
-        runtime.store.close()
+    async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
+        async with dispatcher.running(twin), delivery.running(twin):
+            yield {STATE_KEY: twin}
+        twin.store.close()
 
     app = AsyncApp(
         __name__,
@@ -82,9 +87,8 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         control.for_connexion(), base_path=control.base_path, resolver=TagResolver(HANDLERS)
     )
     app.add_middleware(
-        RuntimeMiddleware,
+        TwinMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
-        runtime=runtime,
         max_body_bytes=contract.attachments.max_bytes + BODY_OVERHEAD,
     )
     app.add_middleware(
@@ -93,5 +97,5 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         api_base_path=contract.base_path,
     )
     errors.register(app)
-    app.runtime = runtime
+    app.twin = twin
     return app

@@ -2,8 +2,9 @@
 
 The contract's two apiKey schemes are required together; each is checked with both headers,
 so a request passes only when the pair matches one configured tenant. The tenant is the
-client-id. The result is cached in the request's scope, as connexion calls this once per
-scheme.
+client-id; it goes into connexion's operation context, from which connexion hands it to the
+handlers as their ``tenant`` argument. The result is cached in the request's scope, as
+connexion calls this once per scheme.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
 
-from vatanwa_mock.runtime import TENANT_KEY, runtime_of
+from vatanwa_mock.twin import twin_of
 
+#: Where the tenant of an authenticated request is cached in its scope.
+TENANT_KEY = "vatanwa.tenant"
 _UNSET = object()
 
 
@@ -25,16 +28,8 @@ def check_api_key(
     tenant = scope.get(TENANT_KEY, _UNSET)
     if tenant is _UNSET:
         headers = request.headers
-        tenant = runtime_of(scope).authenticate(
-            headers.get("client-id"), headers.get("client-secret")
-        )
+        tenant = twin_of(scope).authenticate(headers.get("client-id"), headers.get("client-secret"))
         scope[TENANT_KEY] = tenant
+        if isinstance(tenant, str):
+            request.context["tenant"] = tenant
     return {"sub": tenant} if isinstance(tenant, str) else None
-
-
-def tenant_of(scope: dict[str, Any]) -> str:
-    """The tenant of an authenticated request."""
-    tenant = scope.get(TENANT_KEY)
-    if not isinstance(tenant, str):
-        raise LookupError("the request is not authenticated")
-    return tenant

@@ -1,10 +1,12 @@
 """The one background task that moves queued messages to ``sent`` or ``failed``.
 
-It takes the queued message due first (of any tenant), sleeps until it is due or until new
-messages are queued, and finishes it through :meth:`Store.finish_message`. Because the queue
-lives in the store, messages queued before a restart with ``--db`` are picked up again.
-A message fails when its recipient is a test number (:mod:`vatanwa_mock.numbers`) or when its
-device is no longer connected at the time it is due.
+It asks the twin to finish the queued message due first (of any tenant), and sleeps until the
+next one is due or until new messages are queued (:attr:`Twin.queue_changed`); idle, it looks
+again after ``--dispatcher-idle``. Because the queue lives in the store, messages queued before
+a restart with ``--db`` are picked up again. It yields to the event loop after every message,
+so a backlog of due messages never keeps the server from answering. A message fails when its
+recipient is a test number (:mod:`vatanwa_mock.numbers`) or when its device is no longer
+connected at the time it is due (:meth:`Twin.outcome`).
 """
 
 from __future__ import annotations
@@ -12,49 +14,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator
 
-from vatanwa_mock.numbers import failure_reason
-from vatanwa_mock.runtime import Runtime
-from vatanwa_mock.store import Message, MessageStatus
+from vatanwa_mock.twin import Twin
 
 logger = logging.getLogger("vatanwa_mock.dispatcher")
 
-
-def outcome(runtime: Runtime, message: Message, now: float) -> tuple[MessageStatus, str | None]:
-    """Whether ``message`` is sent or fails at ``now``, and why it fails."""
-    registration = runtime.store.registration(message.tenant, message.reg_id)
-    if registration is None or registration.state(now) != "connected":
-        return "failed", "The device is not connected any more."
-    reason = failure_reason(message.recipient)
-    return ("failed", reason) if reason else ("sent", None)
+#: Pause after an unexpected failure (the database, say); the message stays queued.
+FAILURE_PAUSE = 1.0
 
 
-async def run(runtime: Runtime) -> None:
+async def run(twin: Twin) -> None:
     """Dispatch forever (until cancelled)."""
     while True:
-        runtime.queue_changed.clear()
-        message = runtime.store.next_queued()
-        now = time.time()
-        if message is None or message.due_at > now:
-            delay = runtime.settings.dispatcher_idle if message is None else message.due_at - now
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(runtime.queue_changed.wait(), timeout=delay)
-            continue
-        status, error = outcome(runtime, message, now)
+        twin.queue_changed.clear()
         try:
-            runtime.store.finish_message(message.id, status=status, error=error, at=now)
-            runtime.deliveries_changed.set()
+            wait = twin.finish_due_message()
         except Exception:  # keep dispatching; the message stays queued and is retried
-            logger.exception("could not finish message %s", message.id)
-            await asyncio.sleep(1.0)
+            logger.exception("could not finish the message due first")
+            await asyncio.sleep(FAILURE_PAUSE)
+            continue
+        if wait is None:
+            await asyncio.sleep(0)  # a slice of the backlog done: let requests in
+        else:
+            await twin.queue_changed.wait_for(wait)
 
 
 @contextlib.asynccontextmanager
-async def running(runtime: Runtime) -> AsyncIterator[None]:
+async def running(twin: Twin) -> AsyncIterator[None]:
     """Run the dispatcher for the duration of the ``async with`` block."""
-    task = asyncio.create_task(run(runtime), name="vatanwa-dispatcher")
+    task = asyncio.create_task(run(twin), name="vatanwa-dispatcher")
     try:
         yield
     finally:

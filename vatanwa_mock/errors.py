@@ -1,10 +1,11 @@
 """Every failure, answered in the provider's envelope ``{code, status: "error", description}``.
 
-The mock raises :class:`ApiError` (or one of its subclasses) wherever a request cannot be
-served; connexion's own problems (security, validation, media type), Starlette's routing
-errors (404, 405), a multipart body that does not parse and anything unexpected are mapped
-into the same envelope by :func:`register`. Nothing reaches the client as problem+json or as
-a stack trace.
+The twin refuses requests with its own exceptions (:mod:`vatanwa_mock.twin.errors`, each with
+its status); the request layer raises :class:`ApiError` (or one of its subclasses) where a
+request cannot be parsed; connexion's own problems (security, validation, media type),
+Starlette's routing errors (404, 405), a multipart body that does not parse and anything
+unexpected are mapped into the same envelope by :func:`register`. Nothing reaches the client
+as problem+json or as a stack trace.
 
     ApiError (status, description)
     |-- MalformedBody        400: JSON or multipart that does not parse, invalid UTF-8
@@ -15,6 +16,7 @@ a stack trace.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -29,8 +31,8 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from vatanwa_mock.runtime import SCOPE_KEY, Runtime
 from vatanwa_mock.spec import JSON, dumps
+from vatanwa_mock.twin import TwinError, twin_of
 
 logger = logging.getLogger("vatanwa_mock")
 
@@ -125,6 +127,12 @@ def _problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return envelope_response(status, detail, headers)
 
 
+def _domain(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    if not isinstance(exc, TwinError):
+        return _unexpected(_request, exc)
+    return envelope_response(exc.status, exc.description)
+
+
 def _http(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     if not isinstance(exc, HTTPException):
         return _unexpected(_request, exc)
@@ -140,11 +148,10 @@ def _multipart(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 
 def count_unexpected(scope: Any, exc: BaseException) -> None:
-    """Log an exception nothing mapped, and count it on the app's runtime."""
+    """Log an exception nothing mapped, and count it on the app's twin."""
     logger.error("unexpected error while serving a request", exc_info=exc)
-    runtime = scope.get(SCOPE_KEY) if isinstance(scope, dict) else None
-    if isinstance(runtime, Runtime):
-        runtime.unexpected_errors += 1
+    with contextlib.suppress(LookupError, AttributeError):
+        twin_of(scope).unexpected_errors += 1
 
 
 def _unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -155,6 +162,7 @@ def _unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
 
 def register(app: Any) -> None:
     """Install the envelope mapping on a connexion app."""
+    app.add_error_handler(TwinError, _domain)
     app.add_error_handler(ProblemException, _problem)
     app.add_error_handler(HTTPException, _http)
     app.add_error_handler(MultiPartException, _multipart)

@@ -1,4 +1,4 @@
-"""ASGI middleware of the mock: the runtime in the scope, the body-size limit, the last-resort
+"""ASGI middleware of the mock: the twin for the handlers, the body-size limit, the last-resort
 handler, and chaos."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vatanwa_mock.auth import TENANT_KEY
 from vatanwa_mock.errors import PayloadTooLarge, count_unexpected, envelope
-from vatanwa_mock.runtime import SCOPE_KEY, TENANT_KEY, Runtime
 from vatanwa_mock.spec import JSON, dumps
+from vatanwa_mock.twin import STATE_KEY, twin_of
 
 #: Room for the other parts of a multipart body besides the largest attachment.
 BODY_OVERHEAD = 1024 * 1024
@@ -31,9 +32,13 @@ async def send_envelope(
     await send({"type": "http.response.body", "body": body})
 
 
-class RuntimeMiddleware:
-    """Puts the app's runtime into each scope, refuses bodies over ``max_body_bytes``, and is
-    the last resort for exceptions.
+class TwinMiddleware:
+    """Hands the twin to the handlers, refuses bodies over ``max_body_bytes``, and is the last
+    resort for exceptions.
+
+    The twin comes from the app's lifespan state (``scope["state"]``, which the server fills
+    from what the lifespan yields); it is put into connexion's operation context, which
+    connexion passes to every handler that declares a ``twin`` argument.
 
     A declared ``Content-Length`` over the limit is refused before the body is read; a body
     that grows over the limit while it streams raises :class:`PayloadTooLarge` from
@@ -42,19 +47,19 @@ class RuntimeMiddleware:
     answer has started), never with connexion's problem+json.
     """
 
-    def __init__(self, app: ASGIApp, *, runtime: Runtime, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
-        self.runtime = runtime
         self.max_body_bytes = max_body_bytes
 
     def _too_large(self) -> str:
         return f"The request body is larger than {self.max_body_bytes} bytes."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope[SCOPE_KEY] = self.runtime
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        extensions = scope.setdefault("extensions", {})
+        extensions.setdefault("connexion_context", {})[STATE_KEY] = twin_of(scope)
         declared = (Headers(scope=scope).get("content-length") or "").strip()
         # isdigit() alone admits '²' and the like, and int() refuses 5,000 digits.
         if (
@@ -106,8 +111,7 @@ class ChaosMiddleware:
             routing: dict[str, Any] = scope.get("extensions", {}).get("connexion_routing", {})
             tenant = scope.get(TENANT_KEY)
             if isinstance(tenant, str) and routing.get("api_base_path") == self.api_base_path:
-                runtime: Runtime = scope[SCOPE_KEY]
-                chaos = runtime.chaos.get(tenant)
+                chaos = twin_of(scope).chaos(tenant)
         if chaos is None:
             await self.app(scope, receive, send)
             return

@@ -7,9 +7,9 @@ import random
 import pytest
 
 from vatanwa_mock.config import ConfigError, load_settings
-from vatanwa_mock.delivery import RetryPolicy
+from vatanwa_mock.delivery import DeliverySchedule
 
-POLICY = RetryPolicy(base=1.0, factor=2.0, cap=30.0, max_attempts=5, max_age=100.0)
+POLICY = DeliverySchedule(base=1.0, factor=2.0, cap=30.0, max_attempts=5, max_age=100.0)
 
 
 def test_ceilings_grow_by_the_factor_up_to_the_cap() -> None:
@@ -38,7 +38,7 @@ def test_settings_scale_durations_by_the_speed_factor() -> None:
         ["--speed-factor", "0.5", "--retry-base", "2", "--retry-cap", "10"],
         {"VATANWA_MOCK_RETRY_MAX_AGE": "60", "VATANWA_MOCK_RETRY_MAX_ATTEMPTS": "4"},
     )
-    assert RetryPolicy.from_settings(settings) == RetryPolicy(
+    assert DeliverySchedule.from_settings(settings) == DeliverySchedule(
         base=1.0, factor=2.0, cap=5.0, max_attempts=4, max_age=30.0
     )
 

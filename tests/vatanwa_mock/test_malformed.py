@@ -691,7 +691,7 @@ def test_every_malformed_request_gets_its_documented_status(
     )
     assert with_device.status_code == 200
     # Every answer came from its own check: none from the last-resort handler.
-    assert app.runtime.unexpected_errors == 0
+    assert app.twin.unexpected_errors == 0
 
 
 def test_the_last_resort_answers_500_in_the_envelope_logs_and_counts(
@@ -700,8 +700,8 @@ def test_the_last_resort_answers_500_in_the_envelope_logs_and_counts(
     def broken(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("a defect")
 
-    monkeypatch.setattr(app.runtime.store, "messages", broken)
-    before = app.runtime.unexpected_errors
+    monkeypatch.setattr(app.twin.store, "messages", broken)
+    before = app.twin.unexpected_errors
     with caplog.at_level(logging.ERROR, logger="vatanwa_mock"):
         response = client.get("/_mock/messages", headers=AUTH)
     assert response.status_code == 500
@@ -711,13 +711,13 @@ def test_the_last_resort_answers_500_in_the_envelope_logs_and_counts(
         "description": "Internal server error.",
     }
     assert "a defect" not in response.text
-    assert app.runtime.unexpected_errors == before + 1
+    assert app.twin.unexpected_errors == before + 1
     assert any(
         record.exc_info and "a defect" in str(record.exc_info[1]) for record in caplog.records
     )
     monkeypatch.undo()
     assert client.get("/_mock/messages", headers=AUTH).status_code == 200
-    app.runtime.unexpected_errors = before
+    app.twin.unexpected_errors = before
 
 
 def test_a_json_body_in_another_charset_reaches_the_handler_as_sent(

@@ -1,6 +1,6 @@
-"""Delivery reports: the worker that posts the store's outbox, and its retry policy."""
+"""Delivery reports: the worker that posts the twin's outbox, and its retry schedule."""
 
-from vatanwa_mock.delivery.policy import RetryPolicy
+from vatanwa_mock.delivery.policy import DeliverySchedule
 from vatanwa_mock.delivery.worker import DeliveryWorker, running
 
-__all__ = ["DeliveryWorker", "RetryPolicy", "running"]
+__all__ = ["DeliverySchedule", "DeliveryWorker", "running"]

@@ -17,7 +17,7 @@ from vatanwa_mock.config import Settings
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class DeliverySchedule:
     """The retry schedule and its limits, in seconds after the speed factor."""
 
     base: float
@@ -27,7 +27,7 @@ class RetryPolicy:
     max_age: float
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RetryPolicy:
+    def from_settings(cls, settings: Settings) -> DeliverySchedule:
         """The policy of ``--retry-*``, scaled by ``--speed-factor``."""
         return cls(
             base=settings.scaled(settings.retry_base),

@@ -6,7 +6,8 @@ time, and posts each report's stored body with the tenant's ``client-id`` and
 ``client-secret`` headers. Every attempt is logged (start, end, HTTP status, latency, error
 text). Only a 2xx answer delivers a report; a connection error, a timeout (the whole attempt
 may take at most ``--delivery-timeout`` seconds) or any other status is retried on the
-schedule of :class:`~vatanwa_mock.delivery.policy.RetryPolicy` until the report is dead.
+schedule of :class:`~vatanwa_mock.delivery.policy.DeliverySchedule` until the report is dead.
+Every read and write of the outbox goes through the twin.
 
 A report of a tenant without a callback URL waits, unclaimed, and is delivered once a URL is
 set. Reports are claimed for the attempt's timeout plus a margin: if the process dies, the
@@ -26,9 +27,9 @@ from collections.abc import AsyncIterator
 import httpx
 
 from vatanwa_mock.config import Credentials
-from vatanwa_mock.delivery.policy import RetryPolicy
-from vatanwa_mock.runtime import Runtime
+from vatanwa_mock.delivery.policy import DeliverySchedule
 from vatanwa_mock.store import AttemptOutcome, Delivery
+from vatanwa_mock.twin import Twin
 
 logger = logging.getLogger("vatanwa_mock.delivery")
 
@@ -42,41 +43,30 @@ USER_AGENT = "vatanwa-mock delivery reports"
 
 
 class DeliveryWorker:
-    """Delivers the outbox of ``runtime.store`` with ``client`` until cancelled."""
+    """Delivers the twin's outbox with ``client`` until cancelled."""
 
     def __init__(
-        self, runtime: Runtime, client: httpx.AsyncClient, rng: random.Random | None = None
+        self, twin: Twin, client: httpx.AsyncClient, rng: random.Random | None = None
     ) -> None:
-        self.runtime = runtime
+        self.twin = twin
         self.client = client
-        self.policy = RetryPolicy.from_settings(runtime.settings)
-        self.timeout = runtime.settings.delivery_timeout
+        settings = twin.settings
+        self.policy = DeliverySchedule.from_settings(settings)
+        self.timeout = settings.delivery_timeout
         self.lease = self.timeout + LEASE_MARGIN
-        self.concurrency = runtime.settings.delivery_concurrency
-        self.idle = runtime.settings.delivery_idle
+        self.concurrency = settings.delivery_concurrency
+        self.idle = settings.delivery_idle
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
-
-    def callback_url(self, tenant: str) -> str | None:
-        """Where the tenant's reports go: the URL set through the control API, else the
-        ``--callback-url`` of every tenant, else nowhere yet."""
-        stored = self.runtime.store.callback_url(tenant)
-        return stored if stored is not None else self.runtime.settings.callback_url
 
     def _urls(self) -> dict[str, str]:
         # Reports of a tenant the twin no longer knows (a --db file kept across a change of
         # --client-id) wait: there is no secret to sign them with.
-        stored = self.runtime.store.callback_urls()
-        default = self.runtime.settings.callback_url
-        return {
-            tenant: url
-            for tenant in self.runtime.tenants.names()
-            if (url := stored.get(tenant, default))
-        }
+        return self.twin.callback_urls()
 
     async def run(self) -> None:
         """Claim, post and wait, forever; on cancellation give the running claims back."""
-        wake = self.runtime.deliveries_changed
+        wake = self.twin.deliveries_changed
         try:
             while True:
                 wake.clear()
@@ -101,8 +91,7 @@ class DeliveryWorker:
         """Start attempts for what is due; return how long to wait before looking again."""
         urls = self._urls()
         free = self.concurrency - len(self._in_flight)
-        outbox = self.runtime.store.outbox
-        for delivery, claim in outbox.claim(urls, now=time.time(), limit=free, lease=self.lease):
+        for delivery, claim in self.twin.claim_reports(urls, limit=free, lease=self.lease):
             task = asyncio.create_task(
                 self._deliver(delivery, claim, urls[delivery.tenant]),
                 name=f"vatanwa-delivery-{delivery.id}",
@@ -111,7 +100,7 @@ class DeliveryWorker:
             task.add_done_callback(self._done)
         if len(self._in_flight) >= self.concurrency:
             return self.idle
-        due = outbox.next_due(urls)
+        due = self.twin.next_report_due(urls)
         return self.idle if due is None else min(self.idle, max(0.0, due - time.time()))
 
     def _done(self, task: asyncio.Task[None]) -> None:
@@ -127,14 +116,13 @@ class DeliveryWorker:
         await asyncio.gather(*tasks, return_exceptions=True)
         if tasks:
             with contextlib.suppress(Exception):
-                self.runtime.store.outbox.release(tasks.values(), at=time.time())
+                self.twin.release_claims(tasks.values())
 
     async def _deliver(self, delivery: Delivery, claim: str, url: str) -> None:
-        outbox = self.runtime.store.outbox
-        attempt = outbox.start_attempt(delivery.id, claim, url=url, at=time.time())
+        attempt = self.twin.start_attempt(delivery, claim, url)
         if attempt is None:
             return
-        credentials = self.runtime.tenants.credentials(delivery.tenant)
+        credentials = self.twin.tenants.credentials(delivery.tenant)
         if credentials is None:
             raise LookupError(f"no credentials for tenant {delivery.tenant!r}")
         started = time.monotonic()
@@ -152,11 +140,10 @@ class DeliveryWorker:
             next_at = self.policy.next_attempt_at(
                 attempt.attempts, attempt.window_started_at, finished, self._rng
             )
-        outbox.finish_attempt(
-            delivery.id,
+        self.twin.finish_attempt(
+            delivery,
             claim,
             attempt,
-            at=finished,
             http_status=status,
             latency_ms=latency_ms,
             error=error,
@@ -220,9 +207,9 @@ def _scrub(text: str, credentials: Credentials) -> str:
 
 
 @contextlib.asynccontextmanager
-async def running(runtime: Runtime) -> AsyncIterator[DeliveryWorker]:
+async def running(twin: Twin) -> AsyncIterator[DeliveryWorker]:
     """Run the delivery worker, with its one HTTP client, for the ``async with`` block."""
-    settings = runtime.settings
+    settings = twin.settings
     async with httpx.AsyncClient(
         timeout=httpx.Timeout(settings.delivery_timeout),
         limits=httpx.Limits(
@@ -234,7 +221,7 @@ async def running(runtime: Runtime) -> AsyncIterator[DeliveryWorker]:
         # Receivers are usually on loopback: a proxy from the environment must not reroute them.
         trust_env=False,
     ) as client:
-        worker = DeliveryWorker(runtime, client)
+        worker = DeliveryWorker(twin, client)
         task = asyncio.create_task(worker.run(), name="vatanwa-delivery")
         try:
             yield worker

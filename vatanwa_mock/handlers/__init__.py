@@ -1,8 +1,10 @@
 """Handlers of the contract's operations, one module per tag (``login``, ``messages``,
-``profile``, ``devices``), and of the control API (``control``).
+``profile``, ``devices``), and of the control API (``control``, ``deliveries``).
 
-Each is thin: read the request, call the store, shape the documented answer. They reach the
-app's runtime and the caller's tenant through :func:`current`.
+Each is thin: read the request, call the twin, shape the documented answer. connexion passes
+each handler the app's :class:`~vatanwa_mock.twin.Twin` as its ``twin`` argument (from the
+app's lifespan state) and the caller's tenant as its ``tenant`` argument (from the security
+check, :mod:`vatanwa_mock.auth`).
 """
 
 from __future__ import annotations
@@ -14,32 +16,18 @@ from typing import Any
 from connexion.context import scope as _scope
 from starlette.datastructures import URL
 
-from vatanwa_mock.auth import tenant_of
-from vatanwa_mock.errors import ApiError
-from vatanwa_mock.runtime import Runtime, runtime_of
 from vatanwa_mock.store import Registration
+from vatanwa_mock.twin import Twin
 
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
-def current() -> tuple[Runtime, str]:
-    """The runtime of this app and the tenant of this (authenticated) request."""
-    scope: dict[str, Any] = _scope._get_current_object()
-    return runtime_of(scope), tenant_of(scope)
-
-
-def runtime() -> Runtime:
-    """The runtime of this app (for operations without authentication)."""
-    return runtime_of(_scope._get_current_object())
-
-
-def root_url() -> str:
+def root_url(twin: Twin) -> str:
     """``scheme://host:port`` as the client reached this server (for URLs it can follow)."""
-    scope = _scope._get_current_object()
-    url = URL(scope=scope)
+    url = URL(scope=_scope._get_current_object())
     if url.netloc and _HOST.match(url.netloc):
         return f"{url.scheme}://{url.netloc}"
-    return runtime_of(scope).settings.root_url
+    return twin.settings.root_url
 
 
 def reg_id_text(value: Any) -> str:
@@ -52,27 +40,16 @@ def timestamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def picture_url(registration: Registration) -> str:
+def picture_url(twin: Twin, registration: Registration) -> str:
     """Where the mock serves the device's profile picture."""
-    return f"{root_url()}/_mock/media/avatars/{registration.picture_token}"
+    return f"{root_url(twin)}/_mock/media/avatars/{registration.picture_token}"
 
 
-def registration_or_404(runtime: Runtime, tenant: str, reg_id: str) -> Registration:
-    """The tenant's registration, or the documented 404."""
-    found = runtime.store.registration(tenant, reg_id)
-    if found is None:
-        raise ApiError(404, f"No device with reg_id {reg_id} in this account.")
-    return found
-
-
-def not_connected(registration: Registration, now: float) -> ApiError:
-    """The documented 400 for a device that is not logged in, saying what it is instead."""
-    state = registration.state(now)
-    reason = {
-        "pending": "its login is still pending",
-        "expired": "its login expired before it paired",
-        "logged_out": "it was logged out",
-    }.get(state, state)
-    return ApiError(
-        400, f"The device {registration.reg_id} is not connected ({reason}); log in again."
-    )
+def success(twin: Twin, operation_id: str, data: Any) -> dict[str, Any]:
+    """The documented success envelope of ``operation_id`` around ``data``."""
+    return {
+        "code": 200,
+        "status": "success",
+        "description": twin.contract.success_description(operation_id),
+        "data": data,
+    }

@@ -8,21 +8,19 @@ from typing import Any
 
 from connexion.lifecycle import ConnexionResponse
 
-from vatanwa_mock import logins, media
+from vatanwa_mock import media
 from vatanwa_mock.chaos import Chaos
-from vatanwa_mock.config import ConfigError, validate_callback_url
-from vatanwa_mock.errors import ApiError
-from vatanwa_mock.handlers import current, root_url, runtime, timestamp
+from vatanwa_mock.handlers import root_url, timestamp
 from vatanwa_mock.numbers import normalize
-from vatanwa_mock.runtime import Runtime
-from vatanwa_mock.store import Conflict, Message, MessageFilter, Registration
+from vatanwa_mock.store import MessageFilter, Registration, StoredMessage
+from vatanwa_mock.twin import Twin
 
 Answer = tuple[Any, int]
 
 
-async def health() -> Answer:
+async def health(twin: Twin) -> Answer:
     """Up, in which mode, and as which process."""
-    return {"status": "ok", "mode": runtime().settings.mode, "pid": os.getpid()}, 200
+    return {"status": "ok", "mode": twin.settings.mode, "pid": os.getpid()}, 200
 
 
 def _yaml(text: str) -> ConnexionResponse:
@@ -48,7 +46,7 @@ async def get_contract_document() -> ConnexionResponse:
     return _yaml(load_contract().text())
 
 
-def message_view(message: Message, root: str) -> dict[str, Any]:
+def message_view(message: StoredMessage, root: str) -> dict[str, Any]:
     """``CapturedMessage``: a message as the control API shows it."""
     attachment = message.attachment
     return {
@@ -75,21 +73,22 @@ def message_view(message: Message, root: str) -> dict[str, Any]:
 
 
 async def list_messages(
+    twin: Twin,
+    tenant: str,
     to: str | None = None,
     reg_id: str | None = None,
     report_id: int | None = None,
     status: str | None = None,
 ) -> Answer:
     """The tenant's captured messages matching the filters."""
-    rt, tenant = current()
     filters = MessageFilter(
         to=normalize(to) if to is not None else None,
         reg_id=reg_id,
         report_id=report_id,
         status=status,  # type: ignore[arg-type]  # validated against the enum
     )
-    root = root_url()
-    return [message_view(m, root) for m in rt.store.messages(tenant, filters)], 200
+    root = root_url(twin)
+    return [message_view(m, root) for m in twin.messages(tenant, filters)], 200
 
 
 def login_view(registration: Registration) -> dict[str, Any]:
@@ -105,85 +104,51 @@ def login_view(registration: Registration) -> dict[str, Any]:
     }
 
 
-async def pair_login(reg_id: str, body: dict[str, Any] | None = None) -> Answer:
+async def pair_login(
+    twin: Twin, tenant: str, reg_id: str, body: dict[str, Any] | None = None
+) -> Answer:
     """Pair a pending login now, as the phone would."""
-    rt, tenant = current()
-    found = rt.store.registration(tenant, reg_id)
-    if found is None:
-        raise ApiError(404, f"No login with reg_id {reg_id} in this account.")
     body = body or {}
-    device = None
-    if body:
-        number = normalize(body["device_number"]) if "device_number" in body else None
-        device = logins.device_for(
-            number or found.device.device_number,
-            body.get("platform") or found.device.platform,
-            body.get("user_name") or found.device.user_name,
-        )
-    try:
-        registration = rt.store.pair(tenant, reg_id, at=time.time(), device=device)
-    except Conflict as exc:
-        raise ApiError(409, f"Cannot pair {reg_id}: {exc}.") from None
-    rt.logins.notify(reg_id)
+    number = body.get("device_number")
+    registration = twin.pair(
+        tenant,
+        reg_id,
+        device_number=normalize(number) if number is not None else None,
+        platform=body.get("platform"),
+        user_name=body.get("user_name"),
+    )
     return login_view(registration), 200
 
 
-async def reset() -> Answer:
+async def reset(twin: Twin, tenant: str) -> Answer:
     """Forget the tenant's state and chaos."""
-    rt, tenant = current()
-    rt.store.reset(tenant)
-    rt.chaos.set(tenant, None)
+    twin.reset(tenant)
     return {"status": "ok"}, 200
 
 
-async def get_chaos() -> Answer:
+async def get_chaos(twin: Twin, tenant: str) -> Answer:
     """The tenant's chaos settings."""
-    rt, tenant = current()
-    return (rt.chaos.get(tenant) or Chaos()).as_dict(), 200
+    return (twin.chaos(tenant) or Chaos()).as_dict(), 200
 
 
-async def set_chaos(body: dict[str, Any] | None = None) -> Answer:
+async def set_chaos(twin: Twin, tenant: str, body: dict[str, Any] | None = None) -> Answer:
     """Set the tenant's chaos; an empty body clears it."""
-    rt, tenant = current()
-    chaos = Chaos(**body) if body else None
-    if chaos is not None and not (chaos.latency_ms or chaos.error_rate or chaos.rate_limit_rate):
-        chaos = None
-    if chaos is not None and chaos.error_rate + chaos.rate_limit_rate > 1:
-        raise ApiError(422, "error_rate + rate_limit_rate must not exceed 1")
-    rt.chaos.set(tenant, chaos)
-    return (chaos or Chaos()).as_dict(), 200
+    return (twin.set_chaos(tenant, body) or Chaos()).as_dict(), 200
 
 
-def _callback(rt: Runtime, tenant: str) -> str | None:
-    stored = rt.store.callback_url(tenant)
-    return stored if stored is not None else rt.settings.callback_url
-
-
-async def get_callback() -> Answer:
+async def get_callback(twin: Twin, tenant: str) -> Answer:
     """The tenant's delivery-report URL."""
-    rt, tenant = current()
-    return {"url": _callback(rt, tenant)}, 200
+    return {"url": twin.callback_url(tenant)}, 200
 
 
-async def set_callback(body: dict[str, Any]) -> Answer:
+async def set_callback(twin: Twin, tenant: str, body: dict[str, Any]) -> Answer:
     """Set (or clear) the tenant's delivery-report URL."""
-    rt, tenant = current()
-    url = body["url"]
-    if url is not None:
-        try:
-            validate_callback_url(url)
-        except ConfigError as exc:
-            raise ApiError(422, f"url: {exc}") from None
-    rt.store.set_callback_url(tenant, url)
-    rt.deliveries_changed.set()
-    return {"url": _callback(rt, tenant)}, 200
+    return {"url": twin.set_callback_url(tenant, body["url"])}, 200
 
 
-async def get_avatar(token: str) -> ConnexionResponse:
+async def get_avatar(twin: Twin, token: str) -> ConnexionResponse:
     """A device's profile picture."""
-    registration = runtime().store.registration_by_picture(token)
-    if registration is None:
-        raise ApiError(404, "No such picture.")
+    registration = twin.device_by_picture(token)
     return ConnexionResponse(
         status_code=200,
         mimetype="image/png",
@@ -192,12 +157,9 @@ async def get_avatar(token: str) -> ConnexionResponse:
     )
 
 
-async def get_attachment(token: str) -> ConnexionResponse:
+async def get_attachment(twin: Twin, token: str) -> ConnexionResponse:
     """A stored attachment."""
-    found = runtime().store.attachment_content(token)
-    if found is None:
-        raise ApiError(404, "No such attachment.")
-    attachment, data = found
+    attachment, data = twin.attachment(token)
     return ConnexionResponse(
         status_code=200,
         mimetype=attachment.content_type,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
-from vatanwa_mock.errors import ApiError
-from vatanwa_mock.handlers import current, timestamp
+from vatanwa_mock.handlers import timestamp
 from vatanwa_mock.store import Delivery, DeliveryAttempt
+from vatanwa_mock.twin import Twin
 
 Answer = tuple[Any, int]
 
@@ -44,10 +43,11 @@ def delivery_view(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-async def list_deliveries(status: str | None = None, report_id: int | None = None) -> Answer:
+async def list_deliveries(
+    twin: Twin, tenant: str, status: str | None = None, report_id: int | None = None
+) -> Answer:
     """The tenant's delivery reports matching the filters."""
-    rt, tenant = current()
-    found = rt.store.outbox.deliveries(
+    found = twin.deliveries(
         tenant,
         status=status,  # type: ignore[arg-type]  # validated against the enum
         report_id=report_id,
@@ -55,16 +55,6 @@ async def list_deliveries(status: str | None = None, report_id: int | None = Non
     return [delivery_view(d) for d in found], 200
 
 
-async def replay_delivery(id: int) -> Answer:
+async def replay_delivery(twin: Twin, tenant: str, id: int) -> Answer:
     """Make a dead or delivered report pending again."""
-    rt, tenant = current()
-    try:
-        delivery = rt.store.outbox.replay(tenant, id, now=time.time())
-    except KeyError:
-        raise ApiError(404, f"No delivery report with id {id} in this account.") from None
-    except ValueError:
-        raise ApiError(
-            409, f"The delivery report {id} is still pending; it is being delivered."
-        ) from None
-    rt.deliveries_changed.set()
-    return delivery_view(delivery), 200
+    return delivery_view(twin.replay(tenant, id)), 200

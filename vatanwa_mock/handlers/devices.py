@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from vatanwa_mock.handlers import current, picture_url, timestamp
+from vatanwa_mock.handlers import picture_url, success, timestamp
+from vatanwa_mock.twin import Twin
 
 
-async def list_devices() -> tuple[dict[str, Any], int]:
+async def list_devices(twin: Twin, tenant: str) -> tuple[dict[str, Any], int]:
     """The tenant's connected devices, in the documented shape."""
-    runtime, tenant = current()
     devices = [
         {
             "reg_id": registration.reg_id,
             "sender": registration.device.device_number,
             "platform": registration.device.platform,
             "user_name": registration.device.user_name,
-            "profile_picture": picture_url(registration),
+            "profile_picture": picture_url(twin, registration),
             "created_at": timestamp(registration.paired_at or registration.created_at),
         }
-        for registration in runtime.store.connected(tenant, now=time.time())
+        for registration in twin.devices(tenant)
     ]
-    return {
-        "code": 200,
-        "status": "success",
-        "description": runtime.contract.success_description("list_devices"),
-        "data": devices,
-    }, 200
+    return success(twin, "list_devices", devices), 200

@@ -8,17 +8,15 @@ accept JSON and ``multipart/form-data``; in a multipart body the attachment is a
 
 from __future__ import annotations
 
-import time
 from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.datastructures import UploadFile
 
-from vatanwa_mock import sending
 from vatanwa_mock.errors import PayloadTooLarge, SchemaViolation, UnsupportedMedia
-from vatanwa_mock.handlers import current, not_connected, reg_id_text, registration_or_404
+from vatanwa_mock.handlers import reg_id_text
 from vatanwa_mock.numbers import normalize
-from vatanwa_mock.runtime import Runtime
+from vatanwa_mock.twin import NewAttachment, Twin
 from vatanwa_mock.validation import decode_json
 
 Answer = tuple[dict[str, Any], int]
@@ -26,11 +24,11 @@ Answer = tuple[dict[str, Any], int]
 GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 
 
-async def _store_attachment(runtime: Runtime, tenant: str, upload: UploadFile | None) -> int | None:
-    """Check the attachment against the contract's types and size, store it, return its id."""
+async def _read_attachment(twin: Twin, upload: UploadFile | None) -> NewAttachment | None:
+    """Check the attachment against the contract's types and size, and read it."""
     if upload is None:
         return None
-    rules = runtime.contract.attachments
+    rules = twin.contract.attachments
     accepted = ", ".join(sorted(rules.extensions))
     filename = PurePosixPath((upload.filename or "").replace("\\", "/")).name
     extension = PurePosixPath(filename).suffix.lower().lstrip(".")
@@ -48,70 +46,67 @@ async def _store_attachment(runtime: Runtime, tenant: str, upload: UploadFile | 
     data = await upload.read(rules.max_bytes + 1)
     if len(data) > rules.max_bytes:
         raise PayloadTooLarge(f"attachment: the file is larger than {rules.max_bytes} bytes.")
-    attachment = runtime.store.add_attachment(
-        tenant,
+    return NewAttachment(
         filename=filename or f"attachment.{extension or 'bin'}",
         content_type=content_type if type_ok else "application/octet-stream",
         data=data,
-        created_at=time.time(),
     )
-    return attachment.id
 
 
 async def _queue(
-    body: dict[str, Any], items: list[tuple[str, str]], attachment: UploadFile | None
+    twin: Twin,
+    tenant: str,
+    body: dict[str, Any],
+    items: list[tuple[str, str]],
+    attachment: UploadFile | None,
 ) -> Answer:
-    runtime, tenant = current()
-    registration = registration_or_404(runtime, tenant, reg_id_text(body["reg_id"]))
-    now = time.time()
-    if registration.state(now) != "connected":
-        raise not_connected(registration, now)
-    attachment_id = await _store_attachment(runtime, tenant, attachment)
-    send_speed = int(body["send_speed"])
+    reg_id = reg_id_text(body["reg_id"])
+    twin.connected_device(tenant, reg_id)  # before reading a file that would be refused anyway
     report_id = body.get("report_id")
-    runtime.store.enqueue(
+    twin.queue_messages(
         tenant,
-        registration.reg_id,
-        items=items,
-        send_speed=send_speed,
+        reg_id,
+        items,
+        send_speed=int(body["send_speed"]),
         report_id=int(report_id) if report_id is not None else None,
-        attachment_id=attachment_id,
-        now=now,
-        interval=sending.interval(send_speed, runtime.settings.speed_factor),
+        attachment=await _read_attachment(twin, attachment),
     )
-    runtime.queue_changed.set()
-    return runtime.contract.operations["send_message"].example(200), 200
+    return twin.contract.operations["send_message"].example(200), 200
 
 
-async def send_message(body: dict[str, Any], attachment: UploadFile | None = None) -> Answer:
+async def send_message(
+    body: dict[str, Any], twin: Twin, tenant: str, attachment: UploadFile | None = None
+) -> Answer:
     """One message to one recipient."""
-    return await _queue(body, [(normalize(body["to"]), body["message"])], attachment)
+    return await _queue(twin, tenant, body, [(normalize(body["to"]), body["message"])], attachment)
 
 
 async def send_message_one_to_n(
-    body: dict[str, Any], attachment: UploadFile | None = None
+    body: dict[str, Any], twin: Twin, tenant: str, attachment: UploadFile | None = None
 ) -> Answer:
     """The same message to each number of the comma-separated list ``to``."""
     recipients = [normalize(part) for part in body["to"].split(",") if part.strip()]
-    return await _queue(body, [(to, body["message"]) for to in recipients], attachment)
+    items = [(to, body["message"]) for to in recipients]
+    return await _queue(twin, tenant, body, items, attachment)
 
 
-def _n_to_n(value: Any) -> list[dict[str, str]]:
+def _n_to_n(twin: Twin, value: Any) -> list[dict[str, str]]:
     """``n_to_n`` as a list: as sent in JSON, or parsed from a multipart part's JSON text."""
     if isinstance(value, list):
         return value
-    runtime, _ = current()
     try:
         parsed = decode_json(str(value).encode("utf-8", "surrogatepass"))
     except Exception:
         raise SchemaViolation("n_to_n: is not the JSON text of an array") from None
-    error = runtime.contract.n_to_n_validator.first_error(parsed)
+    error = twin.contract.n_to_n_validator.first_error(parsed)
     if error is not None:
         raise SchemaViolation(f"n_to_n{'' if error.startswith('[') else ': '}{error}")
     return list(parsed)
 
 
-async def send_message_n_to_n(body: dict[str, Any], attachment: UploadFile | None = None) -> Answer:
+async def send_message_n_to_n(
+    body: dict[str, Any], twin: Twin, tenant: str, attachment: UploadFile | None = None
+) -> Answer:
     """Each recipient of ``n_to_n`` with its own message."""
-    items = [(normalize(item["to"]), item["message"]) for item in _n_to_n(body["n_to_n"])]
-    return await _queue(body, items, attachment)
+    items = [(normalize(item["to"]), item["message"]) for item in _n_to_n(twin, body["n_to_n"])]
+    return await _queue(twin, tenant, body, items, attachment)

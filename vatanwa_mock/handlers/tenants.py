@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from vatanwa_mock.errors import ApiError
-from vatanwa_mock.handlers import current
+from vatanwa_mock.twin import Twin
 
 
-async def create_tenant() -> tuple[dict[str, Any], int]:
+async def create_tenant(twin: Twin, tenant: str) -> tuple[dict[str, Any], int]:
     """A new, empty tenant with fresh random credentials (only a configured tenant may ask)."""
-    rt, tenant = current()
-    if not rt.tenants.is_configured(tenant):
-        raise ApiError(
-            403,
-            "Only a tenant configured at start (--client-id/--client-secret) may create tenants.",
-        )
-    created = rt.tenants.create(created_by=tenant)
+    created = twin.create_tenant(created_by=tenant)
     return {"client_id": created.client_id, "client_secret": created.client_secret}, 201

@@ -3,16 +3,17 @@
 Nothing here imports HTTP or delivery code; the handlers and the dispatcher call in.
 """
 
-from vatanwa_mock.store.db import Conflict, Store
+from vatanwa_mock.store.db import ReportBody, Store
+from vatanwa_mock.store.errors import Conflict, NotFound, StoreError
 from vatanwa_mock.store.models import (
     MESSAGE_STATUSES,
     Attachment,
     DeviceInfo,
     LoginState,
-    Message,
     MessageFilter,
     MessageStatus,
     Registration,
+    StoredMessage,
 )
 from vatanwa_mock.store.outbox import (
     OUTBOX_STATUSES,
@@ -33,11 +34,14 @@ __all__ = [
     "DeliveryAttempt",
     "DeviceInfo",
     "LoginState",
-    "Message",
     "MessageFilter",
     "MessageStatus",
+    "NotFound",
     "OutboxStatus",
     "Registration",
+    "ReportBody",
     "StartedAttempt",
     "Store",
+    "StoreError",
+    "StoredMessage",
 ]

@@ -11,21 +11,25 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from vatanwa_mock.store import outbox, tenants
+from vatanwa_mock.store.errors import Conflict, NotFound
 from vatanwa_mock.store.migrations import migrate
 from vatanwa_mock.store.models import (
     Attachment,
     DeviceInfo,
-    Message,
     MessageFilter,
     MessageStatus,
     Registration,
+    StoredMessage,
 )
+
+#: Builds the body of a finished message's delivery report (see :mod:`vatanwa_mock.reports`).
+ReportBody = Callable[[StoredMessage, float], str]
 
 _REGISTRATION_COLUMNS = (
     "reg_id, tenant, method, phone, code, qr, created_at, expires_at, paired_at, "
@@ -35,13 +39,11 @@ _ATTACHMENT_COLUMNS = "id, tenant, token, filename, content_type, size, created_
 _MESSAGE_SELECT = (
     "SELECT m.id, m.tenant, m.reg_id, m.recipient, m.content, m.report_id, m.send_speed, "
     "m.status, m.error, m.created_at, m.due_at, m.finished_at, "
-    "a.id, a.tenant, a.token, a.filename, a.content_type, a.size, a.created_at "
+    "a.id AS attachment_id, a.token AS attachment_token, a.filename AS attachment_filename, "
+    "a.content_type AS attachment_content_type, a.size AS attachment_size, "
+    "a.created_at AS attachment_created_at "
     "FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id"
 )
-
-
-class Conflict(Exception):
-    """The change is not allowed in the record's current state."""
 
 
 def new_reg_id() -> str:
@@ -49,27 +51,32 @@ def new_reg_id() -> str:
     return str(secrets.randbelow(9_000_000_000) + 1_000_000_000)
 
 
-def _registration(row: Sequence[Any]) -> Registration:
+def _registration(row: sqlite3.Row) -> Registration:
     return Registration(
-        reg_id=row[0],
-        tenant=row[1],
-        method=row[2],
-        phone=row[3],
-        code=row[4],
-        qr=row[5],
-        created_at=row[6],
-        expires_at=row[7],
-        paired_at=row[8],
-        logged_out_at=row[9],
-        device=DeviceInfo(device_number=row[10], platform=row[11], user_name=row[12], j_id=row[13]),
-        picture_token=row[14],
+        reg_id=row["reg_id"],
+        tenant=row["tenant"],
+        method=row["method"],
+        phone=row["phone"],
+        code=row["code"],
+        qr=row["qr"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        paired_at=row["paired_at"],
+        logged_out_at=row["logged_out_at"],
+        device=DeviceInfo(
+            device_number=row["device_number"],
+            platform=row["platform"],
+            user_name=row["user_name"],
+            j_id=row["j_id"],
+        ),
+        picture_token=row["picture_token"],
     )
 
 
 def _require_state(
     db: sqlite3.Connection, tenant: str, reg_id: str, at: float, expected: str, subject: str
 ) -> None:
-    """Within a transaction: :class:`KeyError` if ``reg_id`` is unknown to ``tenant``,
+    """Within a transaction: :class:`NotFound` if ``reg_id`` is unknown to ``tenant``,
     :class:`Conflict` unless its state at ``at`` is ``expected``."""
     rows = db.execute(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
@@ -77,50 +84,60 @@ def _require_state(
         (tenant, reg_id),
     ).fetchall()
     if not rows:
-        raise KeyError(reg_id)
+        raise NotFound(f"no registration {reg_id}")
     state = _registration(rows[0]).state(at)
     if state != expected:
         raise Conflict(f"{subject} is {state.replace('_', ' ')}, not {expected}")
 
 
-def _attachment(row: Sequence[Any]) -> Attachment | None:
-    if row[0] is None:
+def _attachment(row: sqlite3.Row, prefix: str = "") -> Attachment | None:
+    if row[f"{prefix}id"] is None:
         return None
     return Attachment(
-        id=row[0],
-        tenant=row[1],
-        token=row[2],
-        filename=row[3],
-        content_type=row[4],
-        size=row[5],
-        created_at=row[6],
+        id=row[f"{prefix}id"],
+        tenant=row["tenant"],
+        token=row[f"{prefix}token"],
+        filename=row[f"{prefix}filename"],
+        content_type=row[f"{prefix}content_type"],
+        size=row[f"{prefix}size"],
+        created_at=row[f"{prefix}created_at"],
     )
 
 
-def _message(row: Sequence[Any]) -> Message:
-    return Message(
-        id=row[0],
-        tenant=row[1],
-        reg_id=row[2],
-        recipient=row[3],
-        content=row[4],
-        report_id=row[5],
-        send_speed=row[6],
-        status=row[7],
-        error=row[8],
-        created_at=row[9],
-        due_at=row[10],
-        finished_at=row[11],
-        attachment=_attachment(row[12:]),
+def _message(row: sqlite3.Row) -> StoredMessage:
+    return StoredMessage(
+        id=row["id"],
+        tenant=row["tenant"],
+        reg_id=row["reg_id"],
+        recipient=row["recipient"],
+        content=row["content"],
+        report_id=row["report_id"],
+        send_speed=row["send_speed"],
+        status=row["status"],
+        error=row["error"],
+        created_at=row["created_at"],
+        due_at=row["due_at"],
+        finished_at=row["finished_at"],
+        attachment=_attachment(row, "attachment_"),
     )
 
 
 class Store:
-    """The mock's state in SQLite: a file with ``path``, in memory without."""
+    """The mock's state in SQLite: a file with ``path``, in memory without.
 
-    def __init__(self, path: Path | None = None) -> None:
+    ``report_body`` builds the delivery report of a finished message (default: from the
+    contract the mock serves).
+    """
+
+    def __init__(self, path: Path | None = None, report_body: ReportBody | None = None) -> None:
         target = str(path) if path is not None else ":memory:"
         self._connection = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self._connection.row_factory = sqlite3.Row
+        if report_body is None:
+            from vatanwa_mock.reports import contract_report_body
+
+            report_body = contract_report_body()
+        self._report_body = report_body
         self._lock = threading.RLock()
         with self._lock:
             if path is not None:
@@ -167,14 +184,14 @@ class Store:
     def callback_url(self, tenant: str) -> str | None:
         """The tenant's delivery-report URL, if one was set."""
         rows = self._query("SELECT callback_url FROM tenants WHERE tenant = ?", (tenant,))
-        return rows[0][0] if rows else None
+        return rows[0]["callback_url"] if rows else None
 
     def callback_urls(self) -> dict[str, str]:
         """Every delivery-report URL set per tenant, in one read (the worker's every pass)."""
         rows = self._query(
             "SELECT tenant, callback_url FROM tenants WHERE callback_url IS NOT NULL"
         )
-        return {row[0]: row[1] for row in rows}
+        return {row["tenant"]: row["callback_url"] for row in rows}
 
     # Registrations
 
@@ -239,7 +256,7 @@ class Store:
     def _existing(self, tenant: str, reg_id: str) -> Registration:
         found = self.registration(tenant, reg_id)
         if found is None:
-            raise KeyError(reg_id)
+            raise NotFound(f"no registration {reg_id}")
         return found
 
     def registration_by_picture(self, token: str) -> Registration | None:
@@ -256,7 +273,7 @@ class Store:
     ) -> Registration:
         """Pair a pending login now ("the phone scanned the code"), optionally as ``device``.
 
-        Raises :class:`KeyError` for an unknown ``reg_id`` and :class:`Conflict` when the login
+        Raises :class:`NotFound` for an unknown ``reg_id`` and :class:`Conflict` when the login
         is not pending (already paired, expired or logged out).
         """
         with self._transaction() as db:
@@ -280,8 +297,20 @@ class Store:
                 )
         return self._existing(tenant, reg_id)
 
+    def expire(self, tenant: str, reg_id: str, *, at: float) -> Registration:
+        """End a pending login's window at ``at``: it will not pair. :class:`NotFound` if
+        unknown, :class:`Conflict` if not pending."""
+        with self._transaction() as db:
+            _require_state(db, tenant, reg_id, at, "pending", "the login")
+            db.execute(
+                "UPDATE registrations SET expires_at = ?, paired_at = NULL "
+                "WHERE tenant = ? AND reg_id = ?",
+                (at, tenant, reg_id),
+            )
+        return self._existing(tenant, reg_id)
+
     def logout(self, tenant: str, reg_id: str, *, at: float) -> Registration:
-        """Log a connected device out. :class:`KeyError` if unknown, :class:`Conflict` if not
+        """Log a connected device out. :class:`NotFound` if unknown, :class:`Conflict` if not
         connected."""
         with self._transaction() as db:
             _require_state(db, tenant, reg_id, at, "connected", "the device")
@@ -334,7 +363,7 @@ class Store:
         if not rows:
             return None
         attachment = _attachment(rows[0])
-        return (attachment, bytes(rows[0][7])) if attachment is not None else None
+        return (attachment, bytes(rows[0]["data"])) if attachment is not None else None
 
     # Messages
 
@@ -356,11 +385,11 @@ class Store:
         device's last queued message (or after ``now``).
         """
         with self._transaction() as db:
-            (last,) = db.execute(
+            last = db.execute(
                 "SELECT MAX(due_at) FROM messages "
                 "WHERE tenant = ? AND reg_id = ? AND status = 'queued'",
                 (tenant, reg_id),
-            ).fetchone()
+            ).fetchone()[0]
             due = max(now, last or now)
             ids: list[int] = []
             for recipient, content in items:
@@ -384,7 +413,7 @@ class Store:
                 ids.append(int(cursor.lastrowid or 0))
         return ids
 
-    def next_queued(self) -> Message | None:
+    def next_queued(self) -> StoredMessage | None:
         """The queued message (of any tenant) that is due first."""
         rows = self._query(
             _MESSAGE_SELECT + " WHERE m.status = 'queued' ORDER BY m.due_at, m.id LIMIT 1"
@@ -393,7 +422,7 @@ class Store:
 
     def finish_message(
         self, message_id: int, *, status: MessageStatus, error: str | None, at: float
-    ) -> Message | None:
+    ) -> StoredMessage | None:
         """Move a queued message to ``sent`` or ``failed``: the ONLY place that does.
 
         Whatever must happen exactly once when a message is finished (a delivery report in
@@ -413,10 +442,10 @@ class Store:
             row = db.execute(_MESSAGE_SELECT + " WHERE m.id = ?", (message_id,)).fetchone()
             message = _message(row)
             if message.report_id is not None:
-                outbox.add_report(db, message, at)
+                outbox.add_report(db, message, self._report_body(message, at), at)
         return message
 
-    def messages(self, tenant: str, filters: MessageFilter | None = None) -> list[Message]:
+    def messages(self, tenant: str, filters: MessageFilter | None = None) -> list[StoredMessage]:
         """The tenant's messages matching ``filters``, oldest first."""
         filters = filters or MessageFilter()
         sql = _MESSAGE_SELECT + " WHERE m.tenant = ?"

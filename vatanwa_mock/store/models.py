@@ -75,7 +75,7 @@ class Attachment:
 
 
 @dataclass(frozen=True)
-class Message:
+class StoredMessage:
     """One recipient's message and where it is in its life (queued -> sent | failed)."""
 
     id: int

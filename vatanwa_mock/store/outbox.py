@@ -17,27 +17,20 @@ Nothing here knows HTTP; the worker decides what an attempt's outcome is.
 
 from __future__ import annotations
 
-import json
 import secrets
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from vatanwa_client.models import DeliveryReport
-
-from vatanwa import DeliveryStatus, format_go_time
-from vatanwa_mock.store.models import Message
+from vatanwa_mock.store.errors import Conflict, NotFound
+from vatanwa_mock.store.models import StoredMessage
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
 OUTBOX_STATUSES: tuple[OutboxStatus, ...] = ("pending", "delivered", "dead")
 AttemptOutcome = Literal["delivered", "retry", "dead", "interrupted"]
 
-#: The provider's zone: Istanbul has kept UTC+03 all year since 2016 and has no abbreviation
-#: of its own, so Go prints it as ``+0300 +03`` (the provider's example does).
-PROVIDER_ZONE = timezone(timedelta(hours=3), "+03")
 #: What an attempt left unfinished by a process that stopped is logged with.
 INTERRUPTED = "interrupted: the mock stopped before the attempt finished"
 
@@ -99,62 +92,43 @@ class StartedAttempt:
     window_started_at: float
 
 
-def report_body(message: Message, at: float) -> str:
-    """The contract's ``DeliveryReport`` of a finished ``message``, as compact JSON text.
-
-    Built with the generated model, so its fields are the contract's; ``send_time`` is ``at``
-    in Go's format in the provider's zone, to the second like the provider's example.
-    """
-    if message.report_id is None or message.status not in ("sent", "failed"):
-        raise ValueError("only a finished message sent with a report_id has a delivery report")
-    status = DeliveryStatus.SENT if message.status == "sent" else DeliveryStatus.FAILED
-    report = DeliveryReport(
-        callback_data=str(message.report_id),
-        status=status.generated,
-        phone=message.recipient,
-        content=message.content,
-        send_time=format_go_time(datetime.fromtimestamp(int(at), PROVIDER_ZONE)),
-    )
-    return json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
-
-
-def add_report(db: sqlite3.Connection, message: Message, at: float) -> None:
+def add_report(db: sqlite3.Connection, message: StoredMessage, body: str, at: float) -> None:
     """Write the report of ``message`` (finished at ``at``) in the caller's transaction."""
     db.execute(
         "INSERT INTO deliveries (tenant, message_id, report_id, body, status, created_at, "
         "due_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-        (message.tenant, message.id, message.report_id, report_body(message, at), at, at),
+        (message.tenant, message.id, message.report_id, body, at, at),
     )
 
 
-def _delivery(row: Sequence[Any], log: tuple[DeliveryAttempt, ...] = ()) -> Delivery:
+def _delivery(row: sqlite3.Row, log: tuple[DeliveryAttempt, ...] = ()) -> Delivery:
     return Delivery(
-        id=row[0],
-        tenant=row[1],
-        message_id=row[2],
-        report_id=row[3],
-        body=row[4],
-        status=row[5],
-        created_at=row[6],
-        due_at=row[7],
-        attempts=row[8],
-        window_started_at=row[9],
-        finished_at=row[10],
-        replays=row[11],
+        id=row["id"],
+        tenant=row["tenant"],
+        message_id=row["message_id"],
+        report_id=row["report_id"],
+        body=row["body"],
+        status=row["status"],
+        created_at=row["created_at"],
+        due_at=row["due_at"],
+        attempts=row["attempts"],
+        window_started_at=row["window_started_at"],
+        finished_at=row["finished_at"],
+        replays=row["replays"],
         log=log,
     )
 
 
-def _attempt(row: Sequence[Any]) -> DeliveryAttempt:
+def _attempt(row: sqlite3.Row) -> DeliveryAttempt:
     return DeliveryAttempt(
-        number=row[1],
-        url=row[2],
-        started_at=row[3],
-        finished_at=row[4],
-        http_status=row[5],
-        latency_ms=row[6],
-        error=row[7],
-        outcome=row[8],
+        number=row["number"],
+        url=row["url"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        http_status=row["http_status"],
+        latency_ms=row["latency_ms"],
+        error=row["error"],
+        outcome=row["outcome"],
     )
 
 
@@ -199,11 +173,11 @@ class Outbox:
                 db.execute(
                     "UPDATE delivery_attempts SET outcome = 'interrupted', error = ?, "
                     "finished_at = ? WHERE delivery_id = ? AND outcome IS NULL",
-                    (INTERRUPTED, now, row[0]),
+                    (INTERRUPTED, now, row["id"]),
                 )
                 db.execute(
                     "UPDATE deliveries SET claim = ?, claimed_until = ? WHERE id = ?",
-                    (token, now + lease, row[0]),
+                    (token, now + lease, row["id"]),
                 )
                 claimed.append((_delivery(row), token))
         return claimed
@@ -214,11 +188,11 @@ class Outbox:
             return None
         tenant_list = sorted(tenants)
         rows = self._query(
-            "SELECT MIN(MAX(due_at, COALESCE(claimed_until, 0))) FROM deliveries "  # noqa: S608
-            f"WHERE status = 'pending' AND tenant IN ({_marks(tenant_list)})",
+            "SELECT MIN(MAX(due_at, COALESCE(claimed_until, 0))) AS due "  # noqa: S608
+            f"FROM deliveries WHERE status = 'pending' AND tenant IN ({_marks(tenant_list)})",
             tenant_list,
         )
-        return float(rows[0][0]) if rows and rows[0][0] is not None else None
+        return float(rows[0]["due"]) if rows and rows[0]["due"] is not None else None
 
     def start_attempt(
         self, delivery_id: int, claim: str, *, url: str, at: float
@@ -232,12 +206,13 @@ class Outbox:
             ).fetchone()
             if row is None:
                 return None
-            attempts = int(row[0]) + 1
-            window = float(row[1]) if row[1] is not None else at
-            (number,) = db.execute(
-                "SELECT COUNT(*) + 1 FROM delivery_attempts WHERE delivery_id = ?",
+            attempts = int(row["attempts"]) + 1
+            started = row["window_started_at"]
+            window = float(started) if started is not None else at
+            number = db.execute(
+                "SELECT COUNT(*) + 1 AS number FROM delivery_attempts WHERE delivery_id = ?",
                 (delivery_id,),
-            ).fetchone()
+            ).fetchone()["number"]
             cursor = db.execute(
                 "INSERT INTO delivery_attempts (delivery_id, number, claim, url, started_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -341,10 +316,10 @@ class Outbox:
         found = self._with_logs(rows)
         return found[0] if found else None
 
-    def _with_logs(self, rows: Sequence[Sequence[Any]]) -> list[Delivery]:
+    def _with_logs(self, rows: Sequence[sqlite3.Row]) -> list[Delivery]:
         if not rows:
             return []
-        ids = [row[0] for row in rows]
+        ids = [row["id"] for row in rows]
         logs: dict[int, list[DeliveryAttempt]] = {}
         # SQLite allows 32766 parameters; a tenant's list stays well below in chunks.
         for start in range(0, len(ids), 500):
@@ -354,13 +329,13 @@ class Outbox:
                 f"WHERE delivery_id IN ({_marks(chunk)}) ORDER BY delivery_id, number",
                 chunk,
             ):
-                logs.setdefault(attempt_row[0], []).append(_attempt(attempt_row))
-        return [_delivery(row, tuple(logs.get(row[0], ()))) for row in rows]
+                logs.setdefault(attempt_row["delivery_id"], []).append(_attempt(attempt_row))
+        return [_delivery(row, tuple(logs.get(row["id"], ()))) for row in rows]
 
     def replay(self, tenant: str, delivery_id: int, *, now: float) -> Delivery:
         """Make a delivered or dead report pending again, due ``now``; its log is kept.
 
-        Raises :class:`KeyError` for an unknown report and :class:`ValueError` for one that is
+        Raises :class:`NotFound` for an unknown report and :class:`Conflict` for one that is
         still pending.
         """
         with self._transaction() as db:
@@ -369,9 +344,9 @@ class Outbox:
                 (tenant, delivery_id),
             ).fetchone()
             if row is None:
-                raise KeyError(delivery_id)
-            if row[0] == "pending":
-                raise ValueError("the report is still pending")
+                raise NotFound(f"no delivery report {delivery_id}")
+            if row["status"] == "pending":
+                raise Conflict("the report is still pending")
             db.execute(
                 "UPDATE deliveries SET status = 'pending', due_at = ?, attempts = 0, "
                 "window_started_at = NULL, finished_at = NULL, claim = NULL, "
@@ -380,5 +355,5 @@ class Outbox:
             )
         found = self.delivery(tenant, delivery_id)
         if found is None:  # removed by a reset in between
-            raise KeyError(delivery_id)
+            raise NotFound(f"no delivery report {delivery_id}")
         return found

@@ -39,4 +39,4 @@ class TenantCredentials:
             "SELECT client_id, client_secret FROM tenant_credentials ORDER BY created_at, rowid",
             (),
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(row["client_id"], row["client_secret"]) for row in rows]
