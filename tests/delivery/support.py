@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import yaml
 from openapi_schema_validator import OAS30Validator
 
 from tests.delivery.receiver import Received
-from tests.support.servers import CLIENT_ID, CLIENT_SECRET, ROOT, MockServer
+from tests.support.servers import ROOT, MockServer
+from tests.support.tenants import CLIENT_ID, CLIENT_SECRET, headers
 from vatanwa import ParsedDeliveryReport, parse_delivery_report, verify_webhook_credentials
 from vatanwa_mock.numbers import FAILING_SUFFIXES, failure_reason
 
-T = TypeVar("T")
-
-#: The second tenant of the tests.
-OTHER_ID = "tenant-b"
-OTHER_SECRET = "tenant-b-secret"
-TWO_TENANTS = ("--client-id", OTHER_ID, "--client-secret", OTHER_SECRET)
 #: Simulated time a hundred times faster; retries 0.1 s .. 0.5 s apart and no retry limit
 #: that these tests could reach unless they set one.
 FAST = (
@@ -47,10 +41,6 @@ GOOD = "905459260314"
 FAILING = tuple(f"90545926{suffix}" for suffix in FAILING_SUFFIXES)
 
 Key = tuple[int, str, str]
-
-
-def headers(client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET) -> dict[str, str]:
-    return {"client-id": client_id, "client-secret": client_secret}
 
 
 @contextmanager
@@ -93,18 +83,6 @@ def send(api: httpx.Client, reg_id: int, to: list[str], report_id: int | None) -
 def expected_status(number: str) -> str:
     """``"2"`` for the mock's failing numbers, ``"1"`` for the others."""
     return "2" if failure_reason(number) else "1"
-
-
-def eventually(probe: Callable[[], T | None], timeout: float = 20.0, what: str = "") -> T:
-    """Poll ``probe`` until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what or probe}")
-        time.sleep(0.05)
 
 
 @cache

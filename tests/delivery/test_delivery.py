@@ -8,6 +8,7 @@ import signal
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,22 +17,20 @@ from tests.delivery.support import (
     FAILING,
     FAST,
     GOOD,
-    OTHER_ID,
-    OTHER_SECRET,
-    TWO_TENANTS,
     Key,
     all_delivered,
     check_report,
     clients,
     connected_device,
     deliveries,
-    eventually,
     expected_status,
     key,
     received_keys,
     send,
 )
+from tests.support.polling import eventually
 from tests.support.servers import CLIENT_SECRET, run_mock
+from tests.support.tenants import OTHER_ID, OTHER_SECRET, TWO_TENANTS
 
 
 @pytest.fixture
@@ -108,10 +107,12 @@ def test_reports_wait_for_a_callback_url_and_go_with_each_tenants_credentials(
     ):
         reg_id = connected_device(api, control)
         send(api, reg_id, [GOOD, FAILING[1]], report_id=7)
-        waiting = eventually(
-            lambda: (found := deliveries(control, status="pending")) and len(found) == 2 and found,
-            what="two waiting reports",
-        )
+
+        def two_pending() -> list[dict[str, Any]] | None:
+            found = deliveries(control, status="pending")
+            return found if len(found) == 2 else None
+
+        waiting = eventually(two_pending, what="two waiting reports")
         assert all(d["attempts"] == [] and d["next_attempt_at"] for d in waiting)
         assert deliveries(other_control) == []
         refused = control.post(f"/deliveries/{waiting[0]['id']}/replay")

@@ -33,9 +33,9 @@ from vatanwa_client.models import (
 )
 from vatanwa_client.types import File, Response
 
-from tests.vatanwa_mock import conformance
 from tests.openapi import document as d
 from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer, run_mock
+from tests.vatanwa_mock import conformance
 
 DOCUMENT = d.load()
 REG_ID = "3641473184"

@@ -16,8 +16,9 @@ from vatanwa_client.api.messages import send_message
 from vatanwa_client.models import SendMessageForm
 from vatanwa_client.types import File
 
-from tests.vatanwa_mock.support import FAST, api_client, control_client, eventually
+from tests.support.polling import eventually
 from tests.support.servers import run_mock
+from tests.vatanwa_mock.support import FAST, api_client, control_client
 
 # A PDF whose bytes contain what would be the closing delimiter of the generator's boundary.
 TRAP = b"%PDF-1.4\r\n--+++\r\n--+++--\r\nstill the same file\r\n"

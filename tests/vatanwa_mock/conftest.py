@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.servers import MockServer, run_mock
-from tests.vatanwa_mock.support import FAST, TWO_TENANTS
+from tests.support.tenants import TWO_TENANTS
+from tests.vatanwa_mock.support import FAST
 
 #: Logins pair only through the control API, and expire after 3 s.
 MANUAL_PAIRING = ("--login-delay", "0", "--login-timeout", "3")

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from vatanwa_client import Client
 
-from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer
+from tests.support.polling import eventually
+from tests.support.servers import MockServer
+from tests.support.tenants import CLIENT_ID, CLIENT_SECRET, headers
 from tests.vatanwa_mock import conformance
 
-#: The second tenant every test server knows.
-OTHER_ID = "tenant-b"
-OTHER_SECRET = "tenant-b-secret"
-TWO_TENANTS = ("--client-id", OTHER_ID, "--client-secret", OTHER_SECRET)
 #: Fast simulated time: a message at send_speed 1 takes 10 ms.
 FAST = ("--speed-factor", "0.01", "--validate-responses")
-
-T = TypeVar("T")
-
-
-def headers(client_id: str = CLIENT_ID, client_secret: str = CLIENT_SECRET) -> dict[str, str]:
-    return {"client-id": client_id, "client-secret": client_secret}
 
 
 @contextmanager
@@ -64,18 +55,6 @@ def raw_client(server: MockServer) -> Iterator[httpx.Client]:
         base_url=server.base_url, timeout=30.0, event_hooks=conformance.event_hooks()
     ) as client:
         yield client
-
-
-def eventually(probe: Callable[[], T | None], timeout: float = 10.0) -> T:
-    """Poll ``probe`` until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(0.02)
 
 
 def finished_messages(control: httpx.Client, count: int, **filters: Any) -> list[dict[str, Any]]:

@@ -47,13 +47,8 @@ from vatanwa_client.models import (
 from vatanwa_client.types import File
 
 from tests.support.servers import MockServer
-from tests.vatanwa_mock.support import (
-    OTHER_ID,
-    OTHER_SECRET,
-    api_client,
-    control_client,
-    finished_messages,
-)
+from tests.support.tenants import OTHER_ID, OTHER_SECRET
+from tests.vatanwa_mock.support import api_client, control_client, finished_messages
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PHONE = "+905459260314"
@@ -89,7 +84,7 @@ def error(answer: object, status: int) -> ErrorEnvelope:
 
 def attachment_file(tmp_path: Path) -> tuple[Path, bytes]:
     path = tmp_path / "report.png"
-    segno.make("vatanwa attachment").save(path, kind="png", scale=3)
+    segno.make("vatanwa attachment").save(str(path), kind="png", scale=3)
     return path, path.read_bytes()
 
 

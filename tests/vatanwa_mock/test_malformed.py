@@ -20,8 +20,9 @@ import httpx
 import pytest
 
 from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer, run_mock
+from tests.support.tenants import headers
 from tests.vatanwa_mock import conformance
-from tests.vatanwa_mock.support import FAST, headers
+from tests.vatanwa_mock.support import FAST
 from vatanwa_mock.app import create_app
 from vatanwa_mock.config import Credentials, Settings
 from vatanwa_mock.spec import load_contract

@@ -25,8 +25,9 @@ from vatanwa_client.models import (
 )
 from vatanwa_client.types import File
 
+from tests.support.polling import eventually
 from tests.support.servers import MockServer, run_mock
-from tests.vatanwa_mock.support import api_client, control_client, eventually, finished_messages
+from tests.vatanwa_mock.support import api_client, control_client, finished_messages
 
 #: Logins pair by themselves after 0.1 s; send_speed 4 takes 0.8 s a message.
 ARGS = ("--login-delay", "1", "--speed-factor", "0.1", "--validate-responses")

@@ -16,12 +16,13 @@ from tests.delivery.support import (
     all_delivered,
     clients,
     connected_device,
-    eventually,
     received_keys,
     send,
 )
+from tests.support.polling import eventually
 from tests.support.servers import MockServer, run_mock
-from tests.vatanwa_mock.support import OTHER_ID, OTHER_SECRET, control_client, raw_client
+from tests.support.tenants import OTHER_ID, OTHER_SECRET
+from tests.vatanwa_mock.support import control_client, raw_client
 from vatanwa_mock.config import Credentials
 from vatanwa_mock.store import Store
 from vatanwa_mock.tenants import RUNTIME_ID_PREFIX, Tenants
