@@ -61,3 +61,41 @@ def test_the_scan_sees_imports() -> None:
     # A scan that found nothing would pass the tests above vacuously.
     assert "vatanwa_mock.store" in imported("vatanwa_mock")["vatanwa_mock/twin/core.py"]
     assert any("vatanwa_client" in n for names in imported("vatanwa").values() for n in names)
+
+
+#: The store's methods that change state; only the twin may call them.
+STORE_WRITES = frozenset(
+    {
+        "create_registration",
+        "pair",
+        "expire",
+        "logout",
+        "add_attachment",
+        "enqueue",
+        "finish_message",
+        "reset",
+        "set_callback_url",
+        "claim",
+        "start_attempt",
+        "finish_attempt",
+        "release",
+        "replay",
+    }
+)
+
+
+def test_only_the_twin_writes_to_the_store() -> None:
+    callers: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "vatanwa_mock").rglob("*.py")):
+        relative = str(path.relative_to(ROOT))
+        if relative.startswith(("vatanwa_mock/twin/", "vatanwa_mock/store/")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in STORE_WRITES
+                and "store" in ast.unparse(node.func.value)
+            ):
+                callers.setdefault(relative, set()).add(ast.unparse(node.func))
+    assert callers == {}

@@ -108,3 +108,25 @@ def test_a_callback_url_and_a_replay_wake_the_worker(server: MockServer) -> None
             within(lambda: len(receiver.accepted()) >= 2)
     finally:
         receiver.stop()
+
+
+def test_expiring_answers_a_pending_login_check(server: MockServer) -> None:
+    with clients(server) as (api, control):
+        reg_id = api.post("/login/qr").json()["data"]["regId"]
+        answers: list[httpx.Response] = []
+        check = threading.Thread(
+            target=lambda: answers.append(api.post("/login/check", json={"reg_id": reg_id}))
+        )
+        check.start()
+        time.sleep(0.3)
+        expired = control.post(f"/logins/{reg_id}/expire")
+        assert expired.status_code == 200, expired.text
+        assert expired.json()["state"] == "expired"
+        at = time.monotonic()
+        check.join(timeout=5)
+        assert answers, "the check did not answer"
+        assert answers[0].status_code == 400, answers[0].text
+        assert time.monotonic() - at < WITHIN
+        again = control.post(f"/logins/{reg_id}/expire")
+        assert again.status_code == 409, again.text
+        assert control.post(f"/logins/{reg_id}/pair").status_code == 409

@@ -120,6 +120,11 @@ async def pair_login(
     return login_view(registration), 200
 
 
+async def expire_login(twin: Twin, tenant: str, reg_id: str) -> Answer:
+    """Expire a pending login now, as if nobody scanned in time."""
+    return login_view(twin.expire(tenant, reg_id)), 200
+
+
 async def reset(twin: Twin, tenant: str) -> Answer:
     """Forget the tenant's state and chaos."""
     twin.reset(tenant)

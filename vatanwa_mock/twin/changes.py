@@ -44,6 +44,10 @@ class Subscription:
                 self._queue.get_nowait()
             self._queue.put_nowait(Change(change.tenant, change.version, "resync"))
 
+    def pending(self) -> int:
+        """How many changes wait to be read."""
+        return self._queue.qsize()
+
     async def get(self) -> Change:
         """The next change (waits for one)."""
         return await self._queue.get()

@@ -67,6 +67,10 @@ class Signal:
         """Wake the task."""
         self._event.set()
 
+    def is_set(self) -> bool:
+        """Whether a wake-up is pending."""
+        return self._event.is_set()
+
     def clear(self) -> None:
         """Forget earlier wake-ups (the task is about to look at the state again)."""
         self._event.clear()
