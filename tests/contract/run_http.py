@@ -10,6 +10,12 @@ stops the mock, and then fails unless all of this holds:
 - the stateful phase followed every link the contract declares (``links`` of each response).
 
 Any further arguments go to ``schemathesis run`` unchanged (``--seed 1``, ``--max-time 60``).
+
+Two runs with the same ``--seed`` send the same cases, apart from the identifiers the mock draws
+at random (``regId``, pairing codes): Hypothesis keeps no example database between runs
+(``schemathesis.toml``) and logins pair faster than any request comes back
+(:mod:`tests.contract.mock`). The reports of an earlier run in ``--report-dir`` are replaced,
+and the run says so.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -67,6 +74,35 @@ def read_events(path: Path) -> RunSummary:
     return summary
 
 
+#: A run of digits as long as a ``regId``: the mock draws these at random in every run.
+_DRAWN_ID = re.compile(r"\d{10}")
+
+
+def sent_cases(path: Path) -> list[str]:
+    """Every case of the NDJSON report in the order sent: phase, request and answered status.
+
+    The identifiers the mock draws at random are masked, so two runs that sent the same cases
+    give the same list.
+    """
+    sent = []
+    with path.open(encoding="utf-8") as events:
+        for line in events:
+            payload = json.loads(line).get("ScenarioFinished")
+            if payload is None:
+                continue
+            recorder = payload.get("recorder", {})
+            interactions = recorder.get("interactions", {})
+            for case_id, node in recorder.get("cases", {}).items():
+                case = node["value"]
+                response = (interactions.get(case_id) or {}).get("response") or {}
+                request = {key: case.get(key) for key in ("method", "path", "query", "body")}
+                fingerprint = json.dumps(
+                    [payload.get("phase"), request, response.get("status_code")], sort_keys=True
+                )
+                sent.append(_DRAWN_ID.sub("<id>", fingerprint))
+    return sent
+
+
 def declared_links() -> set[str]:
     """Every link of the contract, named as schemathesis names a transition along it."""
     links = set()
@@ -113,42 +149,56 @@ def describe(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
+def schemathesis_command(
+    base_url: str,
+    report_dir: Path,
+    max_examples: int,
+    phases: Sequence[str],
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """``schemathesis run`` against the mock at ``base_url``, reports into ``report_dir``."""
+    return [
+        str(Path(sys.executable).parent / "schemathesis"),
+        "--config-file",
+        str(spec.ROOT / "schemathesis.toml"),
+        "run",
+        str(spec.SPEC_PATH),
+        "--url",
+        base_url,
+        "--checks",
+        "all",
+        "--phases",
+        ",".join(phases),
+        "--max-examples",
+        str(max_examples),
+        "--report",
+        "junit,ndjson,json",
+        "--report-dir",
+        str(report_dir),
+        "--report-junit-path",
+        str(report_dir / "junit.xml"),
+        "--report-ndjson-path",
+        str(report_dir / "events.ndjson"),
+        "--report-json-path",
+        str(report_dir / "run.json"),
+        "--no-color",
+        *extra,
+    ]
+
+
 def run(report_dir: Path, max_examples: int, extra: Sequence[str]) -> int:
     """Start the mock, run schemathesis against it, judge the reports; the exit status."""
     report_dir.mkdir(parents=True, exist_ok=True)
     junit, ndjson, report = (
         report_dir / name for name in ("junit.xml", "events.ndjson", "run.json")
     )
-    for stale in (junit, ndjson, report, *report_dir.glob("mock-*.log")):
-        stale.unlink(missing_ok=True)
+    stale = [junit, ndjson, report, *report_dir.glob("mock-*.log")]
+    if any(path.exists() for path in stale):
+        print(f"replacing the reports of the previous run in {report_dir}", flush=True)
+    for path in stale:
+        path.unlink(missing_ok=True)
     with run_mock(*mock.ARGS, "--log-level", "warning", tmp_path=report_dir) as server:
-        command = [
-            str(Path(sys.executable).parent / "schemathesis"),
-            "--config-file",
-            str(spec.ROOT / "schemathesis.toml"),
-            "run",
-            str(spec.SPEC_PATH),
-            "--url",
-            server.base_url,
-            "--checks",
-            "all",
-            "--phases",
-            ",".join(PHASES),
-            "--max-examples",
-            str(max_examples),
-            "--report",
-            "junit,ndjson,json",
-            "--report-dir",
-            str(report_dir),
-            "--report-junit-path",
-            str(junit),
-            "--report-ndjson-path",
-            str(ndjson),
-            "--report-json-path",
-            str(report),
-            "--no-color",
-            *extra,
-        ]
+        command = schemathesis_command(server.base_url, report_dir, max_examples, PHASES, extra)
         print("$", " ".join(command), flush=True)
         exit_code = subprocess.run(command, check=False, cwd=spec.ROOT).returncode
         if server.process.poll() is not None:

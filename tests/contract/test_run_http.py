@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import collections
 import json
+import subprocess
 from pathlib import Path
 
-from tests.contract import run_http, spec
+from tests.contract import mock, run_http, spec
+from tests.support.servers import run_mock
 
 PASSED = {
     "exit_code": 0,
@@ -83,3 +85,27 @@ def test_events_are_read_as_schemathesis_writes_them(tmp_path: Path) -> None:
     assert summary.cases == {"POST /login/qr": 2, "POST /login/check": 1}
     assert summary.phases["stateful"] == {"POST /login/qr": 1, "POST /login/check": 1}
     assert summary.transitions == {link: 1}
+
+
+def _run_once(tmp_path: Path, seed: int) -> list[str]:
+    tmp_path.mkdir()
+    with run_mock(*mock.ARGS, "--log-level", "warning", tmp_path=tmp_path) as server:
+        command = run_http.schemathesis_command(
+            server.base_url,
+            tmp_path,
+            max_examples=5,
+            phases=("fuzzing", "stateful"),
+            extra=("--seed", str(seed)),
+        )
+        finished = subprocess.run(
+            command, cwd=spec.ROOT, capture_output=True, text=True, check=False
+        )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    return run_http.sent_cases(tmp_path / "events.ndjson")
+
+
+def test_two_runs_with_one_seed_send_the_same_cases(tmp_path: Path) -> None:
+    first = _run_once(tmp_path / "first", seed=7)
+    second = _run_once(tmp_path / "second", seed=7)
+    assert any('"stateful"' in case for case in first)
+    assert first == second
