@@ -1,0 +1,5 @@
+"""``python -m vatanwa.cli``: the ``vatanwa`` command."""
+
+from vatanwa.cli import main
+
+main()
