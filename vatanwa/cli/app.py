@@ -12,8 +12,8 @@ import typer
 from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
-from . import bulk, devices, login, mock, send, webhook
 from .._version import __version__
+from . import bulk, devices, login, mock, send, webhook
 from .errors import ExitCode
 from .options import (
     BaseUrlOption,
