@@ -47,13 +47,13 @@ class Interrupted(CliError):
 
 
 CREDENTIALS_HINT = (
-    "check --client-id and --client-secret (or VATANWA_CLIENT_ID and VATANWA_CLIENT_SECRET)"
+    "check --client-id and --client-secret, or VATANWA_CLIENT_ID and VATANWA_CLIENT_SECRET"
 )
 
 _HINTS = {
-    400: "check the request; a device must be logged in to send (see `vatanwa status REG_ID`)",
+    400: "check the request; a device must be logged in to send: `vatanwa status REG_ID`",
     401: CREDENTIALS_HINT,
-    404: "check the reg_id (`vatanwa devices` lists the connected devices)",
+    404: "check the reg_id; `vatanwa devices` lists the connected devices",
     413: "send a smaller attachment",
     415: "attach a pdf, doc, docx, ppt, pptx, xls, xlsx, jpeg, jpg or png file",
     422: "fix the value the description names",
