@@ -58,8 +58,13 @@ def test_every_exported_member_exists_and_belongs_to_the_package() -> None:
             assert module.startswith("vatanwa."), (name, module)
 
 
+#: Public subpackages that ``import vatanwa`` never imports (the command line, ``vatanwa.cli``):
+#: they appear on the package once something imports them, and are not re-exported.
+ON_DEMAND = {"cli"}
+
+
 def test_public_names_not_in_all_are_only_private_modules() -> None:
-    public = {name for name in vars(vatanwa) if not name.startswith("_")}
+    public = {name for name in vars(vatanwa) if not name.startswith("_")} - ON_DEMAND
     assert public <= set(vatanwa.__all__)
 
 
