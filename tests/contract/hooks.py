@@ -62,7 +62,7 @@ def json_text_parts(operation_id: str) -> dict[str, jsonschema.protocols.Validat
     body = spec.resolve(op.definition["requestBody"])
     encoding = body["content"][spec.MULTIPART].get("encoding", {})
     json_properties = spec.resolve(op.request_schema(spec.JSON)).get("properties", {})
-    parts = {}
+    parts: dict[str, jsonschema.protocols.Validator] = {}
     for name, prop in _form_properties(operation_id).items():
         is_json = encoding.get(name, {}).get("contentType") == spec.JSON
         if is_json and prop.get("type") == "string" and name in json_properties:
@@ -72,7 +72,7 @@ def json_text_parts(operation_id: str) -> dict[str, jsonschema.protocols.Validat
     return parts
 
 
-def _operation_id(case: schemathesis.Case) -> str | None:
+def _operation_id(case: schemathesis.Case[Any]) -> str | None:
     definition = case.operation.definition.raw
     return definition.get("operationId") if isinstance(definition, dict) else None
 
@@ -116,7 +116,7 @@ def _as_travelling(operation_id: str, body: dict[str, Any]) -> dict[str, Any]:
     return read
 
 
-def _invalid_components(case: schemathesis.Case) -> set[str]:
+def _invalid_components(case: schemathesis.Case[Any]) -> set[str]:
     meta = case.meta
     if meta is None:
         return set()
@@ -125,7 +125,7 @@ def _invalid_components(case: schemathesis.Case) -> set[str]:
     }
 
 
-def _body_valid_as_travelling(operation_id: str | None, case: schemathesis.Case) -> bool:
+def _body_valid_as_travelling(operation_id: str | None, case: schemathesis.Case[Any]) -> bool:
     """Whether a multipart body judged invalid conforms to the form as it travels."""
     if operation_id is None or case.media_type != spec.MULTIPART or not isinstance(case.body, dict):
         return False
@@ -133,7 +133,9 @@ def _body_valid_as_travelling(operation_id: str | None, case: schemathesis.Case)
 
 
 def _part_without_valid_json(
-    operation_id: str, case: schemathesis.Case, response: schemathesis.Response
+    operation_id: str,
+    case: schemathesis.Case[Any],
+    response: schemathesis.Response,
 ) -> bool:
     """Whether a 422 envelope names a JSON-text part whose text holds no valid value."""
     if response.status_code != 422 or not isinstance(case.body, dict):
@@ -164,7 +166,9 @@ def _sent_with_credentials(response: schemathesis.Response) -> bool:
 
 
 def _misjudged_as_invalid(
-    operation_id: str | None, case: schemathesis.Case, response: schemathesis.Response
+    operation_id: str | None,
+    case: schemathesis.Case[Any],
+    response: schemathesis.Response,
 ) -> bool:
     """Whether every part of the request judged invalid was in fact valid as it was sent."""
     invalid = _invalid_components(case)
@@ -179,7 +183,7 @@ def _misjudged_as_invalid(
 def filter_failure(
     context: schemathesis.HookContext,
     failure: Any,
-    case: schemathesis.Case,
+    case: schemathesis.Case[Any],
     response: schemathesis.Response,
 ) -> bool:
     """Keep every failure but the misjudgements described above."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.servers import CLIENT_ID, CLIENT_SECRET
+from tests.support.tenants import headers
 
 LOGIN_DELAY = 0.001
 SPEED_FACTOR = 0.02
@@ -34,7 +34,7 @@ ARGS: tuple[str, ...] = (
 )
 
 #: The headers of every authenticated request (the tenant the mock is started with).
-HEADERS = {"client-id": CLIENT_ID, "client-secret": CLIENT_SECRET}
+HEADERS = headers()
 
 
 def settings_kwargs() -> dict[str, Any]:

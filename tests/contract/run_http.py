@@ -137,7 +137,9 @@ def judge(report: dict[str, Any], summary: RunSummary, min_cases: int) -> list[s
 def describe(summary: RunSummary) -> str:
     lines = ["Generated cases per operation (examples/coverage/fuzzing/stateful):"]
     for op in spec.operations():
-        per_phase = "/".join(str(summary.phases.get(p, {}).get(op.label, 0)) for p in PHASES)
+        per_phase = "/".join(
+            str(summary.phases.get(p, collections.Counter()).get(op.label, 0)) for p in PHASES
+        )
         lines.append(f"  {op.label:32} {summary.cases[op.label]:6}  ({per_phase})")
     declared = declared_links()
     lines.append(f"Links of the contract followed in the stateful phase ({len(declared)}):")

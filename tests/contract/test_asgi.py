@@ -29,7 +29,7 @@ schema.app = mock.FreshMock()
 
 @schema.parametrize()
 @settings(budget.hypothesis_settings(30))
-def test_every_operation_conforms(case: schemathesis.Case) -> None:
+def test_every_operation_conforms(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(base_url=BASE_URL)
 
 

@@ -77,11 +77,11 @@ def failures(
     schema.config.phases.update(phases=FAST_PHASES)
     schema.config.generation.update(max_examples=examples, deterministic=True)
     # `include(operation_id=...)` is OR-ed with the operation filters of schemathesis.toml.
-    schema = schema.exclude(
+    selected = schema.exclude(
         func=lambda ctx: ctx.operation.definition.raw.get("operationId") not in operation_ids
     )
     found = []
-    for event in from_schema(schema).execute():
+    for event in from_schema(selected).execute():
         if isinstance(event, events.FatalError):
             raise AssertionError(f"schemathesis could not run: {event}")
         if isinstance(event, events.ScenarioFinished):

@@ -72,9 +72,12 @@ def _example(op: spec.Operation) -> dict[str, Any]:
 def test_missing_or_wrong_credentials_get_401(
     http_mock: MockServer, op: spec.Operation, headers: dict[str, str]
 ) -> None:
-    body = {"json": _example(op)} if op.request_media_types else {}
     response = httpx.request(
-        op.method.upper(), http_mock.base_url + op.path, headers=headers, timeout=10, **body
+        op.method.upper(),
+        http_mock.base_url + op.path,
+        headers=headers,
+        timeout=10,
+        json=_example(op) if op.request_media_types else None,
     )
     assert_envelope(op, response, 401)
     # The secret sent is never echoed back.

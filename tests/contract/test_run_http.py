@@ -6,11 +6,12 @@ import collections
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from tests.contract import mock, run_http, spec
 from tests.support.servers import run_mock
 
-PASSED = {
+PASSED: dict[str, Any] = {
     "exit_code": 0,
     "complete": True,
     "phases": {phase: {"status": "success"} for phase in run_http.PHASES},

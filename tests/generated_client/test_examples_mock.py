@@ -34,7 +34,8 @@ from vatanwa_client.models import (
 from vatanwa_client.types import File, Response
 
 from tests.openapi import document as d
-from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer, run_mock
+from tests.support.servers import MockServer, run_mock
+from tests.support.tenants import headers
 from tests.vatanwa_mock import conformance
 
 DOCUMENT = d.load()
@@ -61,7 +62,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer]:
 def api(server: MockServer) -> Iterator[Client]:
     client = Client(
         base_url=server.base_url,
-        headers={"client-id": CLIENT_ID, "client-secret": CLIENT_SECRET},
+        headers=headers(),
         raise_on_unexpected_status=True,
         httpx_args={"event_hooks": conformance.event_hooks()},
     )
@@ -198,10 +199,9 @@ def test_without_credentials_every_operation_is_401_in_the_envelope(
 
 
 def test_examples_mode_still_validates_requests(server: MockServer) -> None:
-    headers = {"client-id": CLIENT_ID, "client-secret": CLIENT_SECRET}
     response = httpx.post(
         server.base_url + "/messages/send",
-        headers=headers,
+        headers=headers(),
         json={"reg_id": REG_ID, "to": PHONE, "message": "m", "send_speed": 9},
     )
     assert response.status_code == 422
