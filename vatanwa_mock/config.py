@@ -150,6 +150,19 @@ class Settings:
         metavar="URL",
         shown_default="none",
     )
+    allow_unsafe_callback_targets: bool = setting(
+        False,
+        "let callback URLs reach link-local addresses (169.254.0.0/16 with the cloud metadata "
+        "address, fe80::/10) and IPv4 addresses in non-canonical spellings (0x7f.1, "
+        "2130706433); loopback and private addresses are always allowed",
+    )
+    public_url: str | None = setting(
+        None,
+        "the URL clients reach the mock at, used in the avatar and attachment URLs it hands "
+        "out (never the request's Host header)",
+        metavar="URL",
+        shown_default="the address the connection reached",
+    )
     mode: Mode = setting(
         "stateful", "stateful, or answer the documented examples (with auth and envelopes)"
     )
@@ -364,15 +377,70 @@ def _validate_together(settings: Settings) -> None:
         if pair.client_id in seen:
             raise ConfigError(f"--client-id {pair.client_id!r} is given twice")
         seen.add(pair.client_id)
+    for pair in settings.credentials:
+        _check_header_value("--client-id", pair.client_id, shown=True)
+        _check_header_value("--client-secret", pair.client_secret, shown=False)
     if settings.callback_url is not None:
-        validate_callback_url(settings.callback_url)
+        validate_callback_url(
+            settings.callback_url, allow_unsafe_targets=settings.allow_unsafe_callback_targets
+        )
+    if settings.public_url is not None:
+        parts = urlsplit(settings.public_url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or "@" in parts.netloc
+        ):
+            raise ConfigError(
+                "--public-url must be an absolute http(s) URL without credentials, query or "
+                f"fragment, such as http://mock.test:8080, not {settings.public_url!r}"
+            )
 
 
-def validate_callback_url(url: str) -> str:
-    """Return ``url`` if it is an absolute http(s) URL, else raise :class:`ConfigError`."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"the callback URL must be an absolute http(s) URL, not {url!r}")
+def _check_header_value(flag: str, value: str, *, shown: bool) -> None:
+    """Refuse a credential that no client could send: HTTP carries header values as bytes
+    (read as Latin-1) and trims their ends, so only printable ASCII compares reliably."""
+    for position, char in enumerate(value):
+        if not (" " <= char <= "~"):
+            what = f" {value!r}" if shown else ""
+            raise ConfigError(
+                f"{flag}{what} must be printable ASCII: {char.encode('unicode_escape').decode()!r}"
+                f" at position {position + 1} cannot be sent in an HTTP header as the same text"
+            )
+    if value != value.strip():
+        raise ConfigError(f"{flag} must not begin or end with a space (HTTP trims them)")
+
+
+def validate_callback_url(url: str, *, allow_unsafe_targets: bool = False) -> str:
+    """Return ``url`` if it is an absolute http(s) URL that the mock may post to, else raise
+    :class:`ConfigError` (the message shows the URL without its credentials and query values).
+
+    Link-local hosts and odd spellings of IP addresses are refused unless
+    ``allow_unsafe_targets`` (see :mod:`vatanwa_mock.delivery.targets`).
+    """
+    from vatanwa_mock.delivery.targets import UnsafeTarget, check_url
+    from vatanwa_mock.redact import redact_url
+
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port  # raises on a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError(
+            f"the callback URL must be an absolute http(s) URL, not {redact_url(url)!r}"
+        )
+    if not allow_unsafe_targets:
+        try:
+            check_url(url)
+        except UnsafeTarget as exc:
+            raise ConfigError(
+                f"the callback URL {redact_url(url)!r} is refused: {exc} (start the mock with "
+                "--allow-unsafe-callback-targets to allow it)"
+            ) from None
     return url
 
 

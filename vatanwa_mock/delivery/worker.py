@@ -28,6 +28,8 @@ import httpx
 
 from vatanwa_mock.config import Credentials
 from vatanwa_mock.delivery.policy import DeliverySchedule
+from vatanwa_mock.delivery.targets import UnsafeTarget, check_connect
+from vatanwa_mock.redact import read_window, redact_url, scrub, scrubbed_snippet, url_secrets
 from vatanwa_mock.store import AttemptOutcome, Delivery
 from vatanwa_mock.twin import Twin
 
@@ -119,7 +121,7 @@ class DeliveryWorker:
                 self.twin.release_claims(tasks.values())
 
     async def _deliver(self, delivery: Delivery, claim: str, url: str) -> None:
-        attempt = self.twin.start_attempt(delivery, claim, url)
+        attempt = self.twin.start_attempt(delivery, claim, redact_url(url))
         if attempt is None:
             return
         credentials = self.twin.tenants.credentials(delivery.tenant)
@@ -156,7 +158,7 @@ class DeliveryWorker:
             delivery.id,
             delivery.report_id,
             attempt.number,
-            url,
+            redact_url(url),
             outcome,
             f" ({error})" if error else "",
         )
@@ -170,6 +172,12 @@ class DeliveryWorker:
             "client-id": credentials.client_id,
             "client-secret": credentials.client_secret,
         }
+        secrets = [credentials.client_secret, *url_secrets(url)]
+        if not self.twin.settings.allow_unsafe_callback_targets:
+            try:
+                await check_connect(url)
+            except UnsafeTarget as exc:
+                return None, f"refused: {exc}"
         try:
             async with (
                 asyncio.timeout(self.timeout),
@@ -180,30 +188,31 @@ class DeliveryWorker:
                 status = response.status_code
                 if 200 <= status < 300:
                     return status, None
-                snippet = await _snippet(response)
+                snippet = await _snippet(response, secrets)
                 error = f"HTTP {status} {response.reason_phrase}".rstrip()
-                return status, _scrub(f"{error}: {snippet}" if snippet else error, credentials)
+                return status, scrub(f"{error}: {snippet}" if snippet else error, secrets)
         except TimeoutError:
             return None, f"timed out after {self.timeout:g} s"
         except httpx.TimeoutException as exc:
             return None, f"timed out ({type(exc).__name__})"
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-            text = str(exc) or "no details"
-            return None, _scrub(f"{type(exc).__name__}: {text}", credentials)
+            text = (str(exc) or "no details").replace(url, redact_url(url))
+            return None, scrub(f"{type(exc).__name__}: {text}", secrets)
 
 
-async def _snippet(response: httpx.Response) -> str:
+async def _snippet(response: httpx.Response, secrets: list[str]) -> str:
+    """The start of a refusing receiver's answer, scrubbed of ``secrets`` before it is cut."""
+    window = read_window(SNIPPET_BYTES, secrets)
     data = bytearray()
+    complete = True
     async for chunk in response.aiter_bytes():
         data += chunk
-        if len(data) >= SNIPPET_BYTES:
+        if len(data) > window:
+            complete = False
             break
-    return bytes(data[:SNIPPET_BYTES]).decode("utf-8", "replace").strip()
-
-
-def _scrub(text: str, credentials: Credentials) -> str:
-    """The attempt log never holds the secret, even if a receiver echoes it back."""
-    return text.replace(credentials.client_secret, "***")
+    return scrubbed_snippet(
+        bytes(data[:window]), limit=SNIPPET_BYTES, complete=complete, secrets=secrets
+    )
 
 
 @contextlib.asynccontextmanager

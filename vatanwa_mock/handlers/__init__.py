@@ -9,24 +9,29 @@ check, :mod:`vatanwa_mock.auth`).
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 from connexion.context import scope as _scope
-from starlette.datastructures import URL
 
 from vatanwa_mock.store import Registration
 from vatanwa_mock.twin import Twin
 
-_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
-
 
 def root_url(twin: Twin) -> str:
-    """``scheme://host:port`` as the client reached this server (for URLs it can follow)."""
-    url = URL(scope=_scope._get_current_object())
-    if url.netloc and _HOST.match(url.netloc):
-        return f"{url.scheme}://{url.netloc}"
+    """``scheme://host:port`` for URLs the mock hands out (avatars, attachments).
+
+    ``--public-url`` when set, else the address the connection was accepted on; never the
+    request's ``Host`` header, which the client chooses.
+    """
+    if twin.settings.public_url:
+        return twin.settings.public_url.rstrip("/")
+    scope = _scope._get_current_object()
+    server = scope.get("server")
+    if server and server[1] is not None:
+        host = str(server[0])
+        host = f"[{host}]" if ":" in host else host
+        return f"{scope.get('scheme', 'http')}://{host}:{server[1]}"
     return twin.settings.root_url
 
 

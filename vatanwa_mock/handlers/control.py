@@ -12,6 +12,7 @@ from vatanwa_mock import media
 from vatanwa_mock.chaos import Chaos
 from vatanwa_mock.handlers import root_url, timestamp
 from vatanwa_mock.numbers import normalize
+from vatanwa_mock.redact import redact_url
 from vatanwa_mock.store import MessageFilter, Registration, StoredMessage
 from vatanwa_mock.twin import Twin
 
@@ -141,14 +142,19 @@ async def set_chaos(twin: Twin, tenant: str, body: dict[str, Any] | None = None)
     return (twin.set_chaos(tenant, body) or Chaos()).as_dict(), 200
 
 
+def _shown(url: str | None) -> str | None:
+    # A receiver's token in the URL is a secret: shown, the URL keeps only where it points.
+    return None if url is None else redact_url(url)
+
+
 async def get_callback(twin: Twin, tenant: str) -> Answer:
-    """The tenant's delivery-report URL."""
-    return {"url": twin.callback_url(tenant)}, 200
+    """The tenant's delivery-report URL (credentials and query values masked)."""
+    return {"url": _shown(twin.callback_url(tenant))}, 200
 
 
 async def set_callback(twin: Twin, tenant: str, body: dict[str, Any]) -> Answer:
     """Set (or clear) the tenant's delivery-report URL."""
-    return {"url": twin.set_callback_url(tenant, body["url"])}, 200
+    return {"url": _shown(twin.set_callback_url(tenant, body["url"]))}, 200
 
 
 async def get_avatar(twin: Twin, token: str) -> ConnexionResponse:

@@ -230,9 +230,10 @@ class Twin:
         return self.store.connected(tenant, now=self.clock())
 
     def device_by_picture(self, token: str) -> Registration:
-        """The device whose profile picture has this token."""
+        """The connected device whose profile picture has this token (a device logged out, or
+        whose login expired, no longer shows its picture)."""
         found = self.store.registration_by_picture(token)
-        if found is None:
+        if found is None or found.state(self.clock()) != "connected":
             raise NotFound("No such picture.")
         return found
 
@@ -406,7 +407,9 @@ class Twin:
         """Set (or clear) the tenant's delivery-report URL; returns the URL now in effect."""
         if url is not None:
             try:
-                validate_callback_url(url)
+                validate_callback_url(
+                    url, allow_unsafe_targets=self.settings.allow_unsafe_callback_targets
+                )
             except ConfigError as exc:
                 raise Invalid(f"url: {exc}") from None
         self.store.set_callback_url(tenant, url)
