@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.delivery.support import FAST, clients, connected_device, deliveries, eventually, send
+from tests.delivery.support import FAST, clients, connected_device, deliveries, send
+from tests.support.polling import eventually
 from tests.support.servers import CLIENT_ID, CLIENT_SECRET, free_port, run_mock
 
 #: A configured secret (the mock prints only its documented local default at start-up).
