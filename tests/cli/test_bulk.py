@@ -294,3 +294,15 @@ def test_a_hundred_thousand_rows_stream_through(tmp_path: Path) -> None:
     assert run.json()["would_send"] == 100_000
     assert run.exit_code == 0
     assert sum(1 for _ in (tmp_path / "big.results.jsonl").open()) == 100_000
+
+
+def test_the_progress_bar_on_a_terminal(twin: MockServer, tmp_path: Path) -> None:
+    reg_id = logged_in(twin)
+    file = _write_csv(tmp_path / "list.csv", [f"{n},Ali" for n in _numbers(6)])
+    env = {**cli_env(twin), "FORCE_COLOR": "1", "NO_COLOR": None}
+    run = invoke(["bulk", reg_id, str(file), "--message", "Merhaba {name}", "--batch-size", "2"],
+                 env)  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    assert "remaining 0" in run.stderr
+    assert "msg/s" in run.stderr
+    assert len(messages(twin)) == 6

@@ -49,6 +49,8 @@ def test_failures_are_one_line_on_stderr_with_documented_codes(twin: MockServer)
         (["devices", "--colour"], 2, "No such option"),
         (["sned"], 2, "No such command"),
         (["send", "1", "+905459260314", "x", "--speed", "0"], 2, "--speed"),
+        (["send", "1", "+905459260314", "x", "--region", "XX"], 2, "--region"),
+        (["send", "1", "call me", "x"], 2, "TO 'call me' is not a phone number"),
     ]
     for args, code, text in cases:
         run = invoke(args, cli_env(twin))

@@ -74,3 +74,11 @@ def test_report_ids_in_digits_are_numbers_and_text_ids_pass_through() -> None:
     assert report_id_value("42") == 42
     assert str(report_id_value("9f0c-ab")) == "9f0c-ab"
     assert report_id_value(None) is None
+
+
+def test_a_number_in_the_services_form_is_passed_on_even_if_unknown(twin: MockServer) -> None:
+    # No country has the code 999: phonenumbers refuses it; the service judges it itself.
+    reg_id = logged_in(twin)
+    run = invoke(["send", reg_id, "+99912345678", "Merhaba"], cli_env(twin))
+    assert run.exit_code == 0, run.stderr
+    assert [m["to"] for m in messages(twin)] == ["99912345678"]

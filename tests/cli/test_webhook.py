@@ -112,6 +112,7 @@ def test_listen_refuses_wrong_credentials_and_bodies_that_are_not_reports(
         assert elsewhere.status_code == 404
         process.terminate()
         out, err = process.communicate(timeout=10)
+        assert process.returncode == 0  # SIGTERM stops it cleanly
         assert out == ""
         assert "wrong client-id/client-secret" in err
         assert SECRET not in err

@@ -46,8 +46,8 @@ from .journal import DONE, IN_DOUBT, Journal, JournalState, journal_path, read_j
 from .login import RegIdArgument, checked_reg_id
 from .options import Session, command
 from .output import Ui
-from .phones import DEFAULT_REGION
-from .send import RegionOption, ReportIdOption, SpeedOption, region_value, report_id_value
+from .phones import DEFAULT_REGION, region_value
+from .send import RegionOption, ReportIdOption, SpeedOption, report_id_value
 
 #: 100 recipients a request: a body of tens of kilobytes that any gateway accepts, a thousand
 #: requests for 100,000 rows, and at most 100 recipients in doubt if an answer is lost.

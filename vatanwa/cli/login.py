@@ -17,7 +17,7 @@ from vatanwa import AsyncVatanwa
 
 from .errors import Failed, UsageProblem
 from .options import Session, command
-from .phones import normalise
+from .phones import normalise, recipient, region_value
 
 app = typer.Typer(
     help="Log a phone's WhatsApp in: by QR code or by pairing code.", no_args_is_help=True
@@ -145,10 +145,10 @@ def login_phone(
 
     Exit code 0 once the phone is logged in, 1 when it did not log in within --timeout.
     """
-    normalised = normalise(number, region)
-    if normalised.number is None:
-        raise UsageProblem(f"NUMBER {number!r} is {normalised.error}")
-    _login(session, phone=normalised.number, no_wait=no_wait, timeout=timeout)
+    phone = recipient(number, region_value(region))
+    if phone is None:
+        raise UsageProblem(f"NUMBER {number!r} is {normalise(number, region).error}")
+    _login(session, phone=phone, no_wait=no_wait, timeout=timeout)
 
 
 def status(reg_id: RegIdArgument, *, session: Session) -> None:

@@ -7,11 +7,16 @@ once more as an international number (``4915112345678`` is a German mobile).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from .errors import UsageProblem
+
 DEFAULT_REGION = "TR"
+#: The contract's ``PhoneNumber`` pattern: what the service takes.
+_SERVICE_FORM = re.compile(r"\+?[1-9][0-9]{7,14}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +39,27 @@ def _phonenumbers() -> Any:
     return phonenumbers
 
 
-def check_region(region: str) -> str:
-    """``region`` in upper case, or :class:`ValueError` when phonenumbers does not know it."""
+def recipient(text: str, region: str = DEFAULT_REGION) -> str | None:
+    """The number to send ``text`` to: normalised, or as typed when it already has the form
+    the service takes (international digits) although phonenumbers does not know its range.
+
+    A single number typed on the command line is passed on rather than refused, so that the
+    command line is never stricter than the service; ``None`` when it cannot be a number.
+    """
+    found = normalise(text, region)
+    if found.number is not None:
+        return found.number
+    compact = text.strip().replace(" ", "")
+    return compact if _SERVICE_FORM.fullmatch(compact) else None
+
+
+def region_value(region: str) -> str:
+    """A ``--region`` in upper case, or a usage error when phonenumbers does not know it."""
     code = region.strip().upper()
     if code not in _phonenumbers().SUPPORTED_REGIONS:
-        raise ValueError(f"unknown region {region!r} (use a two-letter country code such as TR)")
+        raise UsageProblem(
+            f"--region: unknown region {region!r} (use a two-letter country code such as TR)"
+        )
     return code
 
 

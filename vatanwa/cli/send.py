@@ -12,7 +12,7 @@ from vatanwa import Attachment
 from .errors import UsageProblem
 from .login import RegIdArgument, checked_reg_id
 from .options import Session, command
-from .phones import DEFAULT_REGION, check_region, normalise
+from .phones import DEFAULT_REGION, normalise, recipient, region_value
 
 SpeedOption = Annotated[
     int,
@@ -50,14 +50,6 @@ def report_id_value(text: str | None) -> int | None:
     return cast("int | None", value)
 
 
-def region_value(region: str) -> str:
-    """A ``--region`` value, or a usage error."""
-    try:
-        return check_region(region)
-    except ValueError as exc:
-        raise UsageProblem(f"--region: {exc}") from exc
-
-
 def send(
     reg_id: RegIdArgument,
     to: Annotated[str, typer.Argument(metavar="TO", help="The recipient's number.")],
@@ -87,15 +79,15 @@ def send(
     reg_id = checked_reg_id(reg_id)
     if not message:
         raise UsageProblem("MESSAGE must not be empty")
-    recipient = normalise(to, region_value(region))
-    if recipient.number is None:
-        raise UsageProblem(f"TO {to!r} is {recipient.error}")
+    number = recipient(to, region_value(region))
+    if number is None:
+        raise UsageProblem(f"TO {to!r} is {normalise(to, region).error}")
     attachment = Attachment.from_path(attach) if attach is not None else None
     report = report_id_value(report_id)
     with session.client() as api:
         answer = api.messages.send(
             reg_id,
-            recipient.number,
+            number,
             message,
             send_speed=speed,
             report_id=report,
@@ -103,7 +95,7 @@ def send(
         )
     document = {
         "reg_id": reg_id,
-        "to": recipient.number,
+        "to": number,
         "report_id": report,
         "attachment": attach.name if attach else None,
         "sent": True,
@@ -112,7 +104,7 @@ def send(
     if session.json_mode:
         session.ui.json(document)
     else:
-        session.ui.line(f"Sent to {recipient.number} ({answer.description})")
+        session.ui.line(f"Sent to {number} ({answer.description})")
 
 
 def register(root: typer.Typer) -> None:

@@ -7,6 +7,7 @@ same request on to your own receiver. ``trigger`` posts a sample report to a rec
 
 from __future__ import annotations
 
+import signal
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
@@ -224,12 +225,18 @@ def listen(
     )
     runner = threading.Thread(target=server.serve_forever, name="vatanwa-listen", daemon=True)
     runner.start()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (a service manager, a test harness) ends the listener as cleanly as Ctrl-C.
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: listener.done.set())
     try:
         while not listener.done.wait(0.2):
             pass
     except KeyboardInterrupt:
         session.ui.info("Stopped.")
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         server.shutdown()
         server.server_close()
         if listener.forwarder is not None:
