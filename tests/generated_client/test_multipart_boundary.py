@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from vatanwa_client.api.login import login_qr
 from vatanwa_client.api.messages import send_message
-from vatanwa_client.models import SendMessageForm
+from vatanwa_client.models import LoginQrResponse, SendMessageForm
 from vatanwa_client.types import File
 
 from tests.support.polling import eventually
@@ -45,7 +45,8 @@ def test_an_attachment_holding_the_old_boundary_arrives_intact(tmp_path: Path) -
         control_client(mock) as control,
     ):
         login = login_qr.sync(client=api)
-        reg_id = login.data.reg_id  # type: ignore[union-attr]
+        assert isinstance(login, LoginQrResponse), login
+        reg_id = login.data.reg_id
         assert control.post(f"/logins/{reg_id}/pair").status_code == 200
         form = SendMessageForm(
             reg_id=int(reg_id),

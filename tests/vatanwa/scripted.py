@@ -25,7 +25,8 @@ SPEC_PATH = ROOT / "openapi" / "vatanwa.yaml"
 
 @cache
 def spec() -> dict[str, Any]:
-    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    document: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    return document
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from vatanwa_mock.logins import device_for
-from vatanwa_mock.store import Conflict, MessageFilter, Store
+from vatanwa_mock.store import Conflict, MessageFilter, Registration, Store
 from vatanwa_mock.store.migrations import MIGRATIONS
 
 
-def login(store: Store, tenant: str, *, at: float = 100.0, pairs_at: float | None = None):  # type: ignore[no-untyped-def]
+def login(
+    store: Store, tenant: str, *, at: float = 100.0, pairs_at: float | None = None
+) -> Registration:
     return store.create_registration(
         tenant,
         method="qr",

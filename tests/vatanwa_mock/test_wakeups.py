@@ -16,6 +16,7 @@ import pytest
 
 from tests.delivery.receiver import Receiver
 from tests.delivery.support import GOOD, clients, connected_device, send
+from tests.support.polling import eventually
 from tests.support.servers import MockServer, run_mock
 
 HOUR = "3600"
@@ -41,14 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer]:
 
 
 def within(probe: Callable[[], T | None], seconds: float = WITHIN) -> T:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"nothing woke the waiter within {seconds} s")
-        time.sleep(0.01)
+    return eventually(probe, seconds, what="nothing woke the waiter", interval=0.01)
 
 
 def test_pairing_answers_a_pending_login_check(server: MockServer) -> None:
