@@ -250,6 +250,14 @@ class Settings:
         above=0,
     )
 
+    max_recipients: int = setting(
+        100_000,
+        "the most recipients one send request may have (oneToN, nToN); more are refused with "
+        "413 (the provider documents no limit)",
+        metavar="N",
+        minimum=1,
+        maximum=1_000_000,
+    )
     dispatcher_idle: float = setting(
         60.0,
         "longest the dispatcher sleeps when no message is due (a safety net: queuing a "

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from vatanwa_mock.schemas import compile_schema
-from vatanwa_mock.store.models import StoredMessage
+from vatanwa_mock.store.models import ReportFacts
 
 #: The provider's zone: Istanbul has kept UTC+03 all year since 2016 and has no abbreviation
 #: of its own, so Go prints it as ``+0300 +03`` (the provider's example does).
@@ -42,16 +42,16 @@ class ReportBuilder:
         if not set(STATUS_CODES.values()) <= allowed:
             raise ValueError("the contract's DeliveryReport status codes changed")
 
-    def __call__(self, message: StoredMessage, at: float) -> str:
-        """The compact JSON text of the report of ``message``, finished at ``at``."""
-        if message.report_id is None or message.status not in STATUS_CODES:
-            raise ValueError("only a finished message sent with a report_id has a delivery report")
+    def __call__(self, facts: ReportFacts) -> str:
+        """The compact JSON text of the report of a finished message."""
+        if facts.status not in STATUS_CODES:
+            raise ValueError("only a finished message has a delivery report")
         values = {
-            "callback_data": str(message.report_id),
-            "status": STATUS_CODES[message.status],
-            "phone": message.recipient,
-            "content": message.content,
-            "send_time": go_time(at),
+            "callback_data": str(facts.report_id),
+            "status": STATUS_CODES[facts.status],
+            "phone": facts.recipient,
+            "content": facts.content,
+            "send_time": go_time(facts.at),
         }
         report = {name: values[name] for name in self.fields if name in values}
         error = self._validator.first_error(report)

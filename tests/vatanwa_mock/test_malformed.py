@@ -34,6 +34,10 @@ PHONE = "+905459260314"
 #: More digits than Python converts to an int (``sys.get_int_max_str_digits()``).
 HUGE = b"9" * 5000
 LONE = "\ud800"
+#: ``--max-recipients`` of the in-process app: small, so that "one more" stays cheap to send.
+MAX_RECIPIENTS = 1000
+#: One more recipient than that, all the same number (the amplification probe's shape).
+TOO_MANY = ",".join([PHONE] * (MAX_RECIPIENTS + 1))
 
 
 @dataclass(frozen=True)
@@ -508,6 +512,88 @@ def cases(connected: str, pending: str) -> list[Case]:
             400,
             mentions=("id",),
         ),
+        # the cost of one request is bounded: recipients per send, list pages
+        Case(
+            "oneToN over --max-recipients, one number repeated, a 64 KiB message",
+            "POST",
+            "/messages/send/oneToN",
+            413,
+            {"json": send(connected, to=TOO_MANY, message="m" * 65536, report_id=1)},
+            mentions=("recipients", str(MAX_RECIPIENTS)),
+        ),
+        Case(
+            "oneToN over --max-recipients in multipart",
+            "POST",
+            "/messages/send/oneToN",
+            413,
+            {"files": parts(form(connected, to=TOO_MANY))},
+            mentions=("recipients",),
+        ),
+        Case(
+            "nToN over --max-recipients",
+            "POST",
+            "/messages/send/nToN",
+            413,
+            {
+                "json": {
+                    "reg_id": connected,
+                    "n_to_n": [{"to": PHONE, "message": "x"}] * (MAX_RECIPIENTS + 1),
+                    "send_speed": 1,
+                }
+            },
+            mentions=("recipients",),
+        ),
+        Case(
+            "nToN over --max-recipients in multipart",
+            "POST",
+            "/messages/send/nToN",
+            413,
+            {
+                "files": parts(
+                    {
+                        "reg_id": connected,
+                        "n_to_n": json.dumps(
+                            [{"to": PHONE, "message": "x"}] * (MAX_RECIPIENTS + 1)
+                        ),
+                        "send_speed": "1",
+                    }
+                )
+            },
+            mentions=("recipients",),
+        ),
+        Case("page limit 0", "GET", "/_mock/messages", 400, {"params": {"limit": "0"}}),
+        Case(
+            "page limit over the maximum",
+            "GET",
+            "/_mock/deliveries",
+            400,
+            {"params": {"limit": "5001"}},
+            mentions=("limit",),
+        ),
+        Case(
+            "page limit of 5,000 digits",
+            "GET",
+            "/_mock/messages",
+            400,
+            {"params": {"limit": HUGE.decode()}},
+            mentions=("limit",),
+        ),
+        Case(
+            "cursor that is not one",
+            "GET",
+            "/_mock/messages",
+            400,
+            {"params": {"cursor": "abc"}},
+            mentions=("cursor",),
+        ),
+        Case(
+            "cursor beyond int64",
+            "GET",
+            "/_mock/deliveries",
+            400,
+            {"params": {"cursor": "9" * 25}},
+            mentions=("cursor",),
+        ),
         # lone surrogates: valid JSON escapes, but no character (nothing can store or send them)
         *(
             Case(f"lone surrogate in {where}", method, path, 400, raw_json(body), mentions=(where,))
@@ -644,6 +730,7 @@ def app() -> Any:
         login_delay=0,
         speed_factor=0.01,
         validate_responses=True,
+        max_recipients=MAX_RECIPIENTS,
     )
     return create_app(settings)
 

@@ -26,7 +26,9 @@ def test_each_state_change_is_published_to_its_tenant_only() -> None:
         with twin.changes.subscribe(TENANT) as mine, twin.changes.subscribe("other") as theirs:
             login = twin.start_login(TENANT, "qr", None)
             twin.pair(TENANT, login.reg_id)
-            twin.queue_messages(TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id=1)
+            await twin.queue_messages(
+                TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id=1
+            )
             twin.set_callback_url(TENANT, "http://127.0.0.1:9/hook")
             twin.reset(TENANT)
             assert theirs.pending() == 0
@@ -56,7 +58,9 @@ def test_rules_are_refused_with_the_twins_own_errors() -> None:
         twin.connected_device(TENANT, "1234567890")
     login = twin.start_login(TENANT, "phone", GOOD)
     with pytest.raises(NotConnected, match="still pending"):
-        twin.queue_messages(TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id=None)
+        asyncio.run(
+            twin.queue_messages(TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id=None)
+        )
     twin.pair(TENANT, login.reg_id)
     with pytest.raises(Conflict):
         twin.pair(TENANT, login.reg_id)
@@ -71,7 +75,7 @@ def test_queuing_and_finishing_wake_the_background_tasks() -> None:
         login = twin.start_login(TENANT, "qr", None)
         twin.pair(TENANT, login.reg_id)
         twin.queue_changed.clear()
-        twin.queue_messages(TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id=3)
+        await twin.queue_messages(TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id=3)
         queued = twin.queue_changed.is_set()
         twin.deliveries_changed.clear()
         (message,) = twin.messages(TENANT)

@@ -9,13 +9,19 @@ check, :mod:`vatanwa_mock.auth`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from connexion.context import scope as _scope
 
 from vatanwa_mock.store import Registration
 from vatanwa_mock.twin import Twin
+
+T = TypeVar("T")
+#: The control API's page size when a list request names none (its document's default).
+DEFAULT_LIMIT = 500
 
 
 def root_url(twin: Twin) -> str:
@@ -57,4 +63,32 @@ def success(twin: Twin, operation_id: str, data: Any) -> dict[str, Any]:
         "status": "success",
         "description": twin.contract.success_description(operation_id),
         "data": data,
+    }
+
+
+def page(
+    fetch: Callable[[int | None, int], Sequence[T]],
+    key: Callable[[T], int],
+    *,
+    path: str,
+    query: Mapping[str, Any],
+    limit: int | None,
+    cursor: str | None,
+) -> tuple[list[T], dict[str, str]]:
+    """One page of a list of the control API and the headers that lead to the next one.
+
+    ``fetch(after, count)`` returns up to ``count`` items whose ``key`` is above ``after``,
+    in order; one more than the page is read to know whether another page follows.
+    """
+    size = limit or DEFAULT_LIMIT
+    found = list(fetch(int(cursor) if cursor is not None else None, size + 1))
+    items = found[:size]
+    if len(found) <= size:
+        return items, {}
+    following = str(key(items[-1]))
+    params = {k: v for k, v in query.items() if v is not None}
+    params.update(limit=size, cursor=following)
+    return items, {
+        "X-Next-Cursor": following,
+        "Link": f'<{path}?{urlencode(params)}>; rel="next"',
     }

@@ -10,7 +10,7 @@ from connexion.lifecycle import ConnexionResponse
 
 from vatanwa_mock import media
 from vatanwa_mock.chaos import Chaos
-from vatanwa_mock.handlers import root_url, timestamp
+from vatanwa_mock.handlers import page, root_url, timestamp
 from vatanwa_mock.numbers import normalize
 from vatanwa_mock.redact import redact_url
 from vatanwa_mock.store import MessageFilter, Registration, StoredMessage
@@ -80,16 +80,26 @@ async def list_messages(
     reg_id: str | None = None,
     report_id: int | None = None,
     status: str | None = None,
-) -> Answer:
-    """The tenant's captured messages matching the filters."""
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> tuple[Any, int, dict[str, str]]:
+    """One page of the tenant's captured messages matching the filters."""
     filters = MessageFilter(
         to=normalize(to) if to is not None else None,
         reg_id=reg_id,
         report_id=report_id,
         status=status,  # type: ignore[arg-type]  # validated against the enum
     )
+    found, headers = page(
+        lambda after, count: twin.messages(tenant, filters, after=after, limit=count),
+        lambda message: message.id,
+        path="/_mock/messages",
+        query={"to": to, "reg_id": reg_id, "report_id": report_id, "status": status},
+        limit=limit,
+        cursor=cursor,
+    )
     root = root_url(twin)
-    return [message_view(m, root) for m in twin.messages(tenant, filters)], 200
+    return [message_view(m, root) for m in found], 200, headers
 
 
 def login_view(registration: Registration) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vatanwa_mock.handlers import timestamp
+from vatanwa_mock.handlers import page, timestamp
 from vatanwa_mock.store import Delivery, DeliveryAttempt
 from vatanwa_mock.twin import Twin
 
@@ -44,15 +44,29 @@ def delivery_view(delivery: Delivery) -> dict[str, Any]:
 
 
 async def list_deliveries(
-    twin: Twin, tenant: str, status: str | None = None, report_id: int | None = None
-) -> Answer:
-    """The tenant's delivery reports matching the filters."""
-    found = twin.deliveries(
-        tenant,
-        status=status,  # type: ignore[arg-type]  # validated against the enum
-        report_id=report_id,
+    twin: Twin,
+    tenant: str,
+    status: str | None = None,
+    report_id: int | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> tuple[Any, int, dict[str, str]]:
+    """One page of the tenant's delivery reports matching the filters."""
+    found, headers = page(
+        lambda after, count: twin.deliveries(
+            tenant,
+            status=status,  # type: ignore[arg-type]  # validated against the enum
+            report_id=report_id,
+            after=after,
+            limit=count,
+        ),
+        lambda delivery: delivery.id,
+        path="/_mock/deliveries",
+        query={"status": status, "report_id": report_id},
+        limit=limit,
+        cursor=cursor,
     )
-    return [delivery_view(d) for d in found], 200
+    return [delivery_view(d) for d in found], 200, headers
 
 
 async def replay_delivery(twin: Twin, tenant: str, id: int) -> Answer:

@@ -63,7 +63,7 @@ async def _queue(
     reg_id = reg_id_text(body["reg_id"])
     twin.connected_device(tenant, reg_id)  # before reading a file that would be refused anyway
     report_id = body.get("report_id")
-    twin.queue_messages(
+    await twin.queue_messages(
         tenant,
         reg_id,
         items,
@@ -85,6 +85,7 @@ async def send_message_one_to_n(
     body: dict[str, Any], twin: Twin, tenant: str, attachment: UploadFile | None = None
 ) -> Answer:
     """The same message to each number of the comma-separated list ``to``."""
+    twin.check_recipients(body["to"].count(",") + 1)  # before building the list
     recipients = [normalize(part) for part in body["to"].split(",") if part.strip()]
     items = [(to, body["message"]) for to in recipients]
     return await _queue(twin, tenant, body, items, attachment)
@@ -108,5 +109,7 @@ async def send_message_n_to_n(
     body: dict[str, Any], twin: Twin, tenant: str, attachment: UploadFile | None = None
 ) -> Answer:
     """Each recipient of ``n_to_n`` with its own message."""
-    items = [(normalize(item["to"]), item["message"]) for item in _n_to_n(twin, body["n_to_n"])]
+    entries = _n_to_n(twin, body["n_to_n"])
+    twin.check_recipients(len(entries))
+    items = [(normalize(item["to"]), item["message"]) for item in entries]
     return await _queue(twin, tenant, body, items, attachment)

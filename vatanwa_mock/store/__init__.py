@@ -3,7 +3,7 @@
 Nothing here imports HTTP or delivery code; the handlers and the dispatcher call in.
 """
 
-from vatanwa_mock.store.db import ReportBody, Store
+from vatanwa_mock.store.db import Store
 from vatanwa_mock.store.errors import Conflict, NotFound, StoreError
 from vatanwa_mock.store.models import (
     MESSAGE_STATUSES,
@@ -13,6 +13,7 @@ from vatanwa_mock.store.models import (
     MessageFilter,
     MessageStatus,
     Registration,
+    ReportFacts,
     StoredMessage,
 )
 from vatanwa_mock.store.outbox import (
@@ -21,6 +22,7 @@ from vatanwa_mock.store.outbox import (
     Delivery,
     DeliveryAttempt,
     OutboxStatus,
+    ReportBody,
     StartedAttempt,
 )
 
@@ -40,6 +42,7 @@ __all__ = [
     "OutboxStatus",
     "Registration",
     "ReportBody",
+    "ReportFacts",
     "StartedAttempt",
     "Store",
     "StoreError",

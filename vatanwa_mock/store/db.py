@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,7 @@ from vatanwa_mock.store.models import (
     Registration,
     StoredMessage,
 )
-
-#: Builds the body of a finished message's delivery report (see :mod:`vatanwa_mock.reports`).
-ReportBody = Callable[[StoredMessage, float], str]
+from vatanwa_mock.store.outbox import ReportBody
 
 _REGISTRATION_COLUMNS = (
     "reg_id, tenant, method, phone, code, qr, created_at, expires_at, paired_at, "
@@ -37,12 +35,13 @@ _REGISTRATION_COLUMNS = (
 )
 _ATTACHMENT_COLUMNS = "id, tenant, token, filename, content_type, size, created_at"
 _MESSAGE_SELECT = (
-    "SELECT m.id, m.tenant, m.reg_id, m.recipient, m.content, m.report_id, m.send_speed, "
+    "SELECT m.id, m.tenant, m.reg_id, m.recipient, t.content, m.report_id, m.send_speed, "
     "m.status, m.error, m.created_at, m.due_at, m.finished_at, "
     "a.id AS attachment_id, a.token AS attachment_token, a.filename AS attachment_filename, "
     "a.content_type AS attachment_content_type, a.size AS attachment_size, "
     "a.created_at AS attachment_created_at "
-    "FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id"
+    "FROM messages m JOIN message_texts t ON t.id = m.text_id "
+    "LEFT JOIN attachments a ON a.id = m.attachment_id"
 )
 
 
@@ -137,7 +136,6 @@ class Store:
             from vatanwa_mock.reports import contract_report_body
 
             report_body = contract_report_body()
-        self._report_body = report_body
         self._lock = threading.RLock()
         with self._lock:
             if path is not None:
@@ -146,7 +144,7 @@ class Store:
             self._connection.execute("PRAGMA foreign_keys = ON")
             self.schema_version = migrate(self._connection)
         #: The delivery reports' outbox (:mod:`vatanwa_mock.store.outbox`).
-        self.outbox = outbox.Outbox(self._transaction, self._query)
+        self.outbox = outbox.Outbox(self._transaction, self._query, report_body)
         #: Tenants created at run time (:mod:`vatanwa_mock.store.tenants`).
         self.tenants = tenants.TenantCredentials(self._transaction, self._query)
 
@@ -367,6 +365,75 @@ class Store:
 
     # Messages
 
+    def add_texts(self, tenant: str, contents: Iterable[str]) -> dict[str, int]:
+        """Store each distinct text of a send once; its id, by text."""
+        ids: dict[str, int] = {}
+        with self._transaction() as db:
+            for content in contents:
+                if content not in ids:
+                    cursor = db.execute(
+                        "INSERT INTO message_texts (tenant, content) VALUES (?, ?)",
+                        (tenant, content),
+                    )
+                    ids[content] = int(cursor.lastrowid or 0)
+        return ids
+
+    def enqueue_texts(
+        self,
+        tenant: str,
+        reg_id: str,
+        *,
+        items: Sequence[tuple[str, int]],
+        send_speed: int,
+        report_id: int | None,
+        attachment_id: int | None,
+        now: float,
+        interval: float,
+    ) -> list[int]:
+        """Queue one message per ``(recipient, text id)`` item and return their ids.
+
+        A device sends one message after another: each is due ``interval`` seconds after the
+        device's last queued message (or after ``now``).
+        """
+        with self._transaction() as db:
+            last = db.execute(
+                "SELECT MAX(due_at) FROM messages "
+                "WHERE tenant = ? AND reg_id = ? AND status = 'queued'",
+                (tenant, reg_id),
+            ).fetchone()[0]
+            due = max(now, last or now)
+            rows = []
+            for recipient, text_id in items:
+                due += interval
+                rows.append(
+                    (
+                        tenant,
+                        reg_id,
+                        recipient,
+                        text_id,
+                        report_id,
+                        send_speed,
+                        attachment_id,
+                        now,
+                        due,
+                    )
+                )
+            (first,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()
+            db.executemany(
+                "INSERT INTO messages (tenant, reg_id, recipient, text_id, report_id, "
+                "send_speed, attachment_id, status, created_at, due_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+                rows,
+            )
+            return [
+                row["id"]
+                for row in db.execute(
+                    "SELECT id FROM messages WHERE id > ? AND tenant = ? AND reg_id = ? "
+                    "ORDER BY id",
+                    (first, tenant, reg_id),
+                )
+            ]
+
     def enqueue(
         self,
         tenant: str,
@@ -379,39 +446,18 @@ class Store:
         now: float,
         interval: float,
     ) -> list[int]:
-        """Queue one message per ``(recipient, content)`` item and return their ids.
-
-        A device sends one message after another: each is due ``interval`` seconds after the
-        device's last queued message (or after ``now``).
-        """
-        with self._transaction() as db:
-            last = db.execute(
-                "SELECT MAX(due_at) FROM messages "
-                "WHERE tenant = ? AND reg_id = ? AND status = 'queued'",
-                (tenant, reg_id),
-            ).fetchone()[0]
-            due = max(now, last or now)
-            ids: list[int] = []
-            for recipient, content in items:
-                due += interval
-                cursor = db.execute(
-                    "INSERT INTO messages (tenant, reg_id, recipient, content, report_id, "
-                    "send_speed, attachment_id, status, created_at, due_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
-                    (
-                        tenant,
-                        reg_id,
-                        recipient,
-                        content,
-                        report_id,
-                        send_speed,
-                        attachment_id,
-                        now,
-                        due,
-                    ),
-                )
-                ids.append(int(cursor.lastrowid or 0))
-        return ids
+        """Queue one message per ``(recipient, text)`` item (each text stored once)."""
+        texts = self.add_texts(tenant, (content for _, content in items))
+        return self.enqueue_texts(
+            tenant,
+            reg_id,
+            items=[(recipient, texts[content]) for recipient, content in items],
+            send_speed=send_speed,
+            report_id=report_id,
+            attachment_id=attachment_id,
+            now=now,
+            interval=interval,
+        )
 
     def next_queued(self) -> StoredMessage | None:
         """The queued message (of any tenant) that is due first."""
@@ -442,11 +488,19 @@ class Store:
             row = db.execute(_MESSAGE_SELECT + " WHERE m.id = ?", (message_id,)).fetchone()
             message = _message(row)
             if message.report_id is not None:
-                outbox.add_report(db, message, self._report_body(message, at), at)
+                outbox.add_report(db, message, at)
         return message
 
-    def messages(self, tenant: str, filters: MessageFilter | None = None) -> list[StoredMessage]:
-        """The tenant's messages matching ``filters``, oldest first."""
+    def messages(
+        self,
+        tenant: str,
+        filters: MessageFilter | None = None,
+        *,
+        after: int | None = None,
+        limit: int | None = None,
+    ) -> list[StoredMessage]:
+        """The tenant's messages matching ``filters``, oldest first: those with an id above
+        ``after``, at most ``limit`` of them."""
         filters = filters or MessageFilter()
         sql = _MESSAGE_SELECT + " WHERE m.tenant = ?"
         parameters: list[Any] = [tenant]
@@ -459,12 +513,20 @@ class Store:
             if value is not None:
                 sql += f" AND {column} = ?"
                 parameters.append(value)
-        return [_message(row) for row in self._query(sql + " ORDER BY m.id", parameters)]
+        if after is not None:
+            sql += " AND m.id > ?"
+            parameters.append(after)
+        sql += " ORDER BY m.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            parameters.append(limit)
+        return [_message(row) for row in self._query(sql, parameters)]
 
     def reset(self, tenant: str) -> None:
         """Forget everything of ``tenant``: devices, messages, attachments, settings."""
         with self._transaction() as db:
             db.execute("DELETE FROM messages WHERE tenant = ?", (tenant,))
+            db.execute("DELETE FROM message_texts WHERE tenant = ?", (tenant,))
             db.execute("DELETE FROM attachments WHERE tenant = ?", (tenant,))
             db.execute("DELETE FROM registrations WHERE tenant = ?", (tenant,))
             db.execute("DELETE FROM tenants WHERE tenant = ?", (tenant,))

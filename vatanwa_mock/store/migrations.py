@@ -108,6 +108,21 @@ MIGRATIONS: tuple[str, ...] = (
         created_at REAL NOT NULL
     );
     """,
+    # 4: a send's text is stored once, not once per recipient; a report's body is built from
+    # its message whenever it is posted, not stored again per report.
+    """
+    CREATE TABLE message_texts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        content TEXT NOT NULL
+    );
+    CREATE INDEX message_texts_by_tenant ON message_texts (tenant);
+    ALTER TABLE messages ADD COLUMN text_id INTEGER REFERENCES message_texts (id);
+    INSERT INTO message_texts (id, tenant, content) SELECT id, tenant, content FROM messages;
+    UPDATE messages SET text_id = id;
+    ALTER TABLE messages DROP COLUMN content;
+    ALTER TABLE deliveries DROP COLUMN body;
+    """,
 )
 
 

@@ -101,3 +101,15 @@ class MessageFilter:
     reg_id: str | None = None
     report_id: int | None = None
     status: MessageStatus | None = None
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """What a delivery report says about its finished message."""
+
+    report_id: int
+    status: MessageStatus
+    recipient: str
+    content: str
+    #: When the message was finished (the report's ``send_time``).
+    at: float

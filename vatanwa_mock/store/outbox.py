@@ -2,8 +2,9 @@
 
 :func:`add_report` runs inside the transaction of :meth:`Store.finish_message`, so a message
 that reached ``sent`` or ``failed`` with a ``report_id`` has exactly one report, whatever
-happens to the process afterwards. The report's body is built then, once, and never changes:
-every attempt posts the same bytes.
+happens to the process afterwards. The report's body is not stored: it is built from its
+message (whose text is stored once per send) each time the report is read, and a finished
+message never changes, so every attempt posts the same bytes.
 
 The delivery worker (:mod:`vatanwa_mock.delivery`) takes due reports with :meth:`Outbox.claim`.
 A claim is a lease: a report claimed by a process that died becomes claimable again once its
@@ -25,7 +26,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from vatanwa_mock.store.errors import Conflict, NotFound
-from vatanwa_mock.store.models import StoredMessage
+from vatanwa_mock.store.models import ReportFacts, StoredMessage
+
+#: Builds the body of a delivery report (see :mod:`vatanwa_mock.reports`).
+ReportBody = Callable[[ReportFacts], str]
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
 OUTBOX_STATUSES: tuple[OutboxStatus, ...] = ("pending", "delivered", "dead")
@@ -34,9 +38,12 @@ AttemptOutcome = Literal["delivered", "retry", "dead", "interrupted"]
 #: What an attempt left unfinished by a process that stopped is logged with.
 INTERRUPTED = "interrupted: the mock stopped before the attempt finished"
 
-_DELIVERY_COLUMNS = (
-    "id, tenant, message_id, report_id, body, status, created_at, due_at, attempts, "
-    "window_started_at, finished_at, replays"
+_DELIVERY_SELECT = (
+    "SELECT d.id, d.tenant, d.message_id, d.report_id, d.status, d.created_at, d.due_at, "
+    "d.attempts, d.window_started_at, d.finished_at, d.replays, "
+    "m.recipient, m.status AS message_status, t.content "
+    "FROM deliveries d JOIN messages m ON m.id = d.message_id "
+    "JOIN message_texts t ON t.id = m.text_id"
 )
 _ATTEMPT_COLUMNS = (
     "delivery_id, number, url, started_at, finished_at, http_status, latency_ms, error, outcome"
@@ -92,22 +99,31 @@ class StartedAttempt:
     window_started_at: float
 
 
-def add_report(db: sqlite3.Connection, message: StoredMessage, body: str, at: float) -> None:
+def add_report(db: sqlite3.Connection, message: StoredMessage, at: float) -> None:
     """Write the report of ``message`` (finished at ``at``) in the caller's transaction."""
     db.execute(
-        "INSERT INTO deliveries (tenant, message_id, report_id, body, status, created_at, "
-        "due_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-        (message.tenant, message.id, message.report_id, body, at, at),
+        "INSERT INTO deliveries (tenant, message_id, report_id, status, created_at, due_at) "
+        "VALUES (?, ?, ?, 'pending', ?, ?)",
+        (message.tenant, message.id, message.report_id, at, at),
     )
 
 
-def _delivery(row: sqlite3.Row, log: tuple[DeliveryAttempt, ...] = ()) -> Delivery:
+def _delivery(
+    row: sqlite3.Row, report_body: ReportBody, log: tuple[DeliveryAttempt, ...] = ()
+) -> Delivery:
+    facts = ReportFacts(
+        report_id=row["report_id"],
+        status=row["message_status"],
+        recipient=row["recipient"],
+        content=row["content"],
+        at=row["created_at"],
+    )
     return Delivery(
         id=row["id"],
         tenant=row["tenant"],
         message_id=row["message_id"],
         report_id=row["report_id"],
-        body=row["body"],
+        body=report_body(facts),
         status=row["status"],
         created_at=row["created_at"],
         due_at=row["due_at"],
@@ -143,9 +159,11 @@ class Outbox:
         self,
         transaction: Callable[[], AbstractContextManager[sqlite3.Connection]],
         query: Callable[[str, Sequence[Any]], list[Any]],
+        report_body: ReportBody,
     ) -> None:
         self._transaction = transaction
         self._query = query
+        self._report_body = report_body
 
     def claim(
         self, tenants: Collection[str], *, now: float, limit: int, lease: float
@@ -161,10 +179,10 @@ class Outbox:
         tenant_list = sorted(tenants)
         with self._transaction() as db:
             rows = db.execute(
-                f"SELECT {_DELIVERY_COLUMNS} FROM deliveries "  # noqa: S608
-                f"WHERE status = 'pending' AND due_at <= ? "
-                f"AND (claimed_until IS NULL OR claimed_until <= ?) "
-                f"AND tenant IN ({_marks(tenant_list)}) ORDER BY due_at, id LIMIT ?",
+                f"{_DELIVERY_SELECT} "
+                f"WHERE d.status = 'pending' AND d.due_at <= ? "
+                f"AND (d.claimed_until IS NULL OR d.claimed_until <= ?) "
+                f"AND d.tenant IN ({_marks(tenant_list)}) ORDER BY d.due_at, d.id LIMIT ?",
                 (now, now, *tenant_list, limit),
             ).fetchall()
             claimed: list[tuple[Delivery, str]] = []
@@ -179,7 +197,7 @@ class Outbox:
                     "UPDATE deliveries SET claim = ?, claimed_until = ? WHERE id = ?",
                     (token, now + lease, row["id"]),
                 )
-                claimed.append((_delivery(row), token))
+                claimed.append((_delivery(row, self._report_body), token))
         return claimed
 
     def next_due(self, tenants: Collection[str]) -> float | None:
@@ -293,24 +311,30 @@ class Outbox:
         *,
         status: OutboxStatus | None = None,
         report_id: int | None = None,
+        after: int | None = None,
+        limit: int | None = None,
     ) -> list[Delivery]:
-        """The tenant's reports matching the filters, oldest first, each with its log."""
-        sql = f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE tenant = ?"  # noqa: S608
+        """The tenant's reports matching the filters, oldest first, each with its log: those
+        with an id above ``after``, at most ``limit`` of them."""
+        sql = f"{_DELIVERY_SELECT} WHERE d.tenant = ?"
         parameters: list[Any] = [tenant]
-        if status is not None:
-            sql += " AND status = ?"
-            parameters.append(status)
-        if report_id is not None:
-            sql += " AND report_id = ?"
-            parameters.append(report_id)
-        rows = self._query(sql + " ORDER BY id", parameters)
-        return self._with_logs(rows)
+        for column, value in (("d.status", status), ("d.report_id", report_id)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                parameters.append(value)
+        if after is not None:
+            sql += " AND d.id > ?"
+            parameters.append(after)
+        sql += " ORDER BY d.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            parameters.append(limit)
+        return self._with_logs(self._query(sql, parameters))
 
     def delivery(self, tenant: str, delivery_id: int) -> Delivery | None:
         """The tenant's report ``delivery_id`` with its log, if it has one."""
         rows = self._query(
-            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries "  # noqa: S608
-            "WHERE tenant = ? AND id = ?",
+            f"{_DELIVERY_SELECT} WHERE d.tenant = ? AND d.id = ?",
             (tenant, delivery_id),
         )
         found = self._with_logs(rows)
@@ -330,7 +354,7 @@ class Outbox:
                 chunk,
             ):
                 logs.setdefault(attempt_row["delivery_id"], []).append(_attempt(attempt_row))
-        return [_delivery(row, tuple(logs.get(row["id"], ()))) for row in rows]
+        return [_delivery(row, self._report_body, tuple(logs.get(row["id"], ()))) for row in rows]
 
     def replay(self, tenant: str, delivery_id: int, *, now: float) -> Delivery:
         """Make a delivered or dead report pending again, due ``now``; its log is kept.

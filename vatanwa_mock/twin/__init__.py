@@ -9,6 +9,7 @@ from vatanwa_mock.twin.errors import (
     LoginNotDetected,
     NotConnected,
     NotFound,
+    TooManyRecipients,
     TwinError,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "NotFound",
     "Signal",
     "Subscription",
+    "TooManyRecipients",
     "Twin",
     "TwinError",
     "twin_of",

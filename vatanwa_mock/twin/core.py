@@ -45,7 +45,11 @@ from vatanwa_mock.twin.errors import (
     LoginNotDetected,
     NotConnected,
     NotFound,
+    TooManyRecipients,
 )
+
+#: A send is written in slices of this many messages, yielding to the event loop in between.
+QUEUE_SLICE = 2000
 
 #: Where the app's lifespan puts the twin: ``scope["state"]["twin"]`` of every request.
 STATE_KEY = "twin"
@@ -309,7 +313,16 @@ class Twin:
 
     # Messages
 
-    def queue_messages(
+    def check_recipients(self, count: int) -> None:
+        """Refuse a send of more than ``--max-recipients`` recipients."""
+        limit = self.settings.max_recipients
+        if count > limit:
+            raise TooManyRecipients(
+                f"Too many recipients: {count} in one request; at most {limit} are accepted "
+                "(--max-recipients). Split the send into several requests."
+            )
+
+    async def queue_messages(
         self,
         tenant: str,
         reg_id: str,
@@ -319,7 +332,13 @@ class Twin:
         report_id: int | None,
         attachment: NewAttachment | None = None,
     ) -> list[int]:
-        """Queue one message per ``(recipient, text)`` from the connected device ``reg_id``."""
+        """Queue one message per ``(recipient, text)`` from the connected device ``reg_id``.
+
+        Each distinct text is stored once. The messages are written in slices of
+        :data:`QUEUE_SLICE`, yielding to the event loop after each, so one large send never
+        keeps other requests waiting; the dispatcher starts on the first slice at once.
+        """
+        self.check_recipients(len(items))
         registration = self.connected_device(tenant, reg_id)
         now = self.clock()
         attachment_id = None
@@ -331,23 +350,40 @@ class Twin:
                 data=attachment.data,
                 created_at=now,
             ).id
-        ids = self.store.enqueue(
-            tenant,
-            registration.reg_id,
-            items=items,
-            send_speed=send_speed,
-            report_id=report_id,
-            attachment_id=attachment_id,
-            now=now,
-            interval=sending.interval(send_speed, self.settings.speed_factor),
-        )
-        self.queue_changed.set()
+        interval = sending.interval(send_speed, self.settings.speed_factor)
+        texts: dict[str, int] = {}
+        ids: list[int] = []
+        for start in range(0, len(items), QUEUE_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            chunk = items[start : start + QUEUE_SLICE]
+            new = [content for _, content in chunk if content not in texts]
+            texts.update(self.store.add_texts(tenant, new))
+            ids += self.store.enqueue_texts(
+                tenant,
+                registration.reg_id,
+                items=[(recipient, texts[content]) for recipient, content in chunk],
+                send_speed=send_speed,
+                report_id=report_id,
+                attachment_id=attachment_id,
+                now=now,
+                interval=interval,
+            )
+            self.queue_changed.set()
         self.changes.publish(tenant, "messages")
         return ids
 
-    def messages(self, tenant: str, filters: MessageFilter | None = None) -> list[StoredMessage]:
-        """The tenant's messages matching ``filters``, oldest first."""
-        return self.store.messages(tenant, filters)
+    def messages(
+        self,
+        tenant: str,
+        filters: MessageFilter | None = None,
+        *,
+        after: int | None = None,
+        limit: int | None = None,
+    ) -> list[StoredMessage]:
+        """The tenant's messages matching ``filters``, oldest first (a page of them: those
+        after the id ``after``, at most ``limit``)."""
+        return self.store.messages(tenant, filters, after=after, limit=limit)
 
     def attachment(self, token: str) -> tuple[Attachment, bytes]:
         """A stored attachment and its bytes."""
@@ -418,10 +454,19 @@ class Twin:
         return self.callback_url(tenant)
 
     def deliveries(
-        self, tenant: str, *, status: OutboxStatus | None = None, report_id: int | None = None
+        self,
+        tenant: str,
+        *,
+        status: OutboxStatus | None = None,
+        report_id: int | None = None,
+        after: int | None = None,
+        limit: int | None = None,
     ) -> list[Delivery]:
-        """The tenant's reports matching the filters, oldest first, with their attempts."""
-        return self.store.outbox.deliveries(tenant, status=status, report_id=report_id)
+        """The tenant's reports matching the filters, oldest first, with their attempts (a
+        page of them: those after the id ``after``, at most ``limit``)."""
+        return self.store.outbox.deliveries(
+            tenant, status=status, report_id=report_id, after=after, limit=limit
+        )
 
     def replay(self, tenant: str, delivery_id: int) -> Delivery:
         """Make a dead or delivered report pending again, due now."""

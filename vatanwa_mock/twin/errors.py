@@ -9,6 +9,7 @@ Each carries the HTTP status and the envelope's description the provider would a
     |-- LoginNotDetected    400: /login/check waited the whole login window
     |-- Forbidden           403: the caller may not make this change
     |-- Conflict            409: the change is not allowed in the current state
+    |-- TooManyRecipients   413: more recipients in one send than --max-recipients
     `-- Invalid             422: a control-API setting that cannot be applied
 """
 
@@ -53,6 +54,12 @@ class Conflict(TwinError):
     """The change is not allowed in the record's current state."""
 
     status = 409
+
+
+class TooManyRecipients(TwinError):
+    """One send request names more recipients than the twin accepts."""
+
+    status = 413
 
 
 class Invalid(TwinError):
