@@ -37,7 +37,10 @@ def test_the_mock_imports_neither_the_sdk_nor_its_generated_client() -> None:
 
 
 def test_the_sdk_imports_nothing_of_the_mock() -> None:
-    assert offenders("vatanwa", ("vatanwa_mock",)) == {}
+    # The command line (vatanwa/cli/) is a layer above both: `vatanwa mock serve` starts the
+    # twin. Everything else under vatanwa/ is the SDK.
+    found = offenders("vatanwa", ("vatanwa_mock",))
+    assert {path: names for path, names in found.items() if "/cli/" not in path} == {}
 
 
 @pytest.mark.parametrize("layer", ["vatanwa_mock/store"])
