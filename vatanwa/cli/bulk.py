@@ -9,7 +9,6 @@ before anything goes out), once to send. Recipients go out in batches of ``--bat
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import threading
 from collections import Counter
@@ -17,19 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import IO, Annotated, Any
+from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 
 from vatanwa import (
     APIConnectionError,
@@ -39,6 +29,7 @@ from vatanwa import (
     Vatanwa,
 )
 
+from .bulk_output import NOT_SENT, REFUSED, SENT, UNKNOWN, WOULD_SEND, Progress, Results
 from .bulk_plan import DUPLICATE, INVALID, SEND, Planned, Template, plan
 from .csvfile import Table, open_table
 from .errors import Failed, Interrupted, UsageProblem, describe_api_error
@@ -54,121 +45,8 @@ from .send import RegionOption, ReportIdOption, SpeedOption, report_id_value
 DEFAULT_BATCH_SIZE = 100
 MAX_BATCH_SIZE = 10_000
 
-# Outcomes in the results file, besides the plan's ``invalid`` and ``duplicate``.
-SENT = "sent"
-REFUSED = "refused"
-UNKNOWN = "unknown"
-NOT_SENT = "not-sent"
-WOULD_SEND = "would-send"
-
 # Refusals that every later batch would meet too: stop instead of sending them.
 _STOPPING_STATUSES = frozenset({400, 401, 404, 429})
-
-
-@dataclass
-class _Tally:
-    counts: Counter[str] = field(default_factory=Counter)
-    earlier: int = 0
-
-    @property
-    def not_sent(self) -> int:
-        return sum(self.counts[name] for name in (INVALID, REFUSED, UNKNOWN, NOT_SENT))
-
-
-class _Results:
-    """The results file: one JSON line per row, in file order, flushed after each batch."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self._file: IO[str] = path.open("w", encoding="utf-8")
-        except OSError as exc:
-            raise UsageProblem(f"cannot write the results to {path}: {exc.strerror}") from exc
-        self.tally = _Tally()
-
-    def write(
-        self, planned: Planned, outcome: str, error: str | None = None, batch: int | None = None
-    ) -> None:
-        self.tally.counts[outcome] += 1
-        record: dict[str, Any] = {
-            "row": planned.row,
-            "input": planned.input,
-            "number": planned.number,
-            "outcome": outcome,
-            "error": error,
-        }
-        if batch is not None:
-            record["batch"] = batch
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    def flush(self) -> None:
-        self._file.flush()
-
-    def close(self) -> None:
-        self._file.close()
-
-
-class _RateColumn(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("-- msg/s" if speed is None else f"{speed:.1f} msg/s")
-
-
-class _Progress:
-    """Sent / refused / remaining, rate and time left: a Rich bar on a terminal, lines otherwise."""
-
-    def __init__(self, ui: Ui, total: int) -> None:
-        self.ui = ui
-        self.total = total
-        self.sent = 0
-        self.refused = 0
-        self._bar: Progress | None = None
-        self._task: Any = None
-        if ui.rich_stderr:
-            self._bar = Progress(
-                TextColumn("[bold]sending"),
-                BarColumn(),
-                TextColumn(
-                    "sent {task.fields[sent]}  refused {task.fields[refused]}  "
-                    "remaining {task.fields[remaining]}"
-                ),
-                _RateColumn(),
-                TimeRemainingColumn(),
-                console=ui.err,
-                transient=False,
-            )
-            self._task = self._bar.add_task("send", total=total, **self._fields())  # type: ignore[arg-type]
-
-    def _fields(self) -> dict[str, int]:
-        return {"sent": self.sent, "refused": self.refused, "remaining": self.remaining}
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.total - self.sent - self.refused)
-
-    def __enter__(self) -> _Progress:
-        if self._bar is not None:
-            self._bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-    def batch(self, batch: int, sent: int, refused: int) -> None:
-        self.sent += sent
-        self.refused += refused
-        if self._bar is not None:
-            self._bar.update(
-                self._task,
-                completed=self.sent + self.refused,
-                **self._fields(),  # type: ignore[arg-type]
-            )
-        else:
-            self.ui.info(
-                f"batch {batch}: sent {self.sent}, refused {self.refused}, "
-                f"remaining {self.remaining}"
-            )
 
 
 @dataclass
@@ -371,13 +249,13 @@ def bulk(
             + "."
         )
     journal = Journal(journal_file, state)
-    sink = _Results(results_path)
+    sink = Results(results_path)
     interrupted = False
     fatal: str | None = None
     try:
         if state.run is None and to_send:
             journal.start({"file": str(file.resolve()), "reg_id": reg_id, "region": region})
-        with session.client() as api, _graceful_stop(ui) as stop, _Progress(ui, to_send) as bar:
+        with session.client() as api, _graceful_stop(ui) as stop, Progress(ui, to_send) as bar:
             sender = _Sender(api, reg_id, speed, report, journal, session.base_url)
             batch: list[Planned] = []
             waiting: list[Planned] = []
@@ -435,7 +313,7 @@ _IN_DOUBT_ERROR = (
 
 
 def _queue(
-    sink: _Results,
+    sink: Results,
     waiting: list[Planned],
     batch: list[Planned],
     planned: Planned,
@@ -450,7 +328,7 @@ def _queue(
         sink.write(row, outcome, error)
 
 
-def _write_skipped(sink: _Results, planned: Planned) -> None:
+def _write_skipped(sink: Results, planned: Planned) -> None:
     if planned.outcome == SEND:
         sink.write(planned, NOT_SENT, "the send stopped before this row's batch")
     else:
@@ -467,7 +345,7 @@ def _dry_run(
     resend_unknown: bool,
 ) -> None:
     ui = session.ui
-    sink = _Results(results_path)
+    sink = Results(results_path)
     try:
         for planned in plan(table, template, region):
             previous = state.states.get(planned.row)
@@ -491,7 +369,7 @@ def _dry_run(
 
 def _report(
     session: Session,
-    sink: _Results,
+    sink: Results,
     results_path: Path,
     journal_file: Path | None,
     *,

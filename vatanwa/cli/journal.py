@@ -29,8 +29,6 @@ from typing import IO, Any
 VERSION = 1
 DONE = "sent"
 IN_DOUBT = "unknown"
-#: Batch ends after which the rows are sent again by the next run.
-NOT_SENT = ("refused", "unsent")
 
 
 def journal_path(results: Path) -> Path:

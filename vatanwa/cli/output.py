@@ -46,11 +46,6 @@ class Ui:
         """``text`` with the client secret replaced by ``***``."""
         return text.replace(self._secret, REDACTED) if self._secret else text
 
-    def protect(self, secret: str | None) -> None:
-        """Remember a secret learnt after start-up, so it is redacted from now on."""
-        if secret:
-            self._secret = secret
-
     # stdout
 
     def line(self, text: str = "") -> None:
