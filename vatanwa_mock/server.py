@@ -59,7 +59,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._reading_head = True
         self._head_bytes = 0
-        self._heads = 0
+        self._boundaries = 0
         self._timer: asyncio.TimerHandle | None = None
 
     # The connection's states: waiting for (the rest of) a head, reading a body, or serving.
@@ -82,23 +82,28 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        heads = self._heads
+        boundaries = self._boundaries
         super().data_received(data)
-        # Only a read that completed no head counts, so that a body arriving with its head does
-        # not; the parser holds at most one read more than the limit.
-        if heads == self._heads and self._reading_head and not self.transport.is_closing():
+        # Only a read within one head counts: one that ended a head or a message also holds body
+        # bytes. So the parser buffers at most one read more than the limit.
+        if (
+            boundaries == self._boundaries
+            and self._reading_head
+            and not self.transport.is_closing()
+        ):
             self._head_bytes += len(data)
             if self._head_bytes > self.max_head_bytes:
                 self._refuse_head()
 
     def on_headers_complete(self) -> None:
-        self._heads += 1
+        self._boundaries += 1
         self._reading_head = False
         self._head_bytes = 0
         self._arm(self.body_timeout, self._body_timed_out)
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
+        self._boundaries += 1
         self._disarm()
         self._reading_head = True
         super().on_message_complete()

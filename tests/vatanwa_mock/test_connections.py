@@ -125,6 +125,52 @@ def test_a_head_within_the_limit_and_a_large_body_are_served(server: MockServer)
     assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["status"] == "success"
 
 
+def _answers(sock: socket.socket, count: int) -> list[bytes]:
+    """The status lines of the next ``count`` answers on a keep-alive connection."""
+    data = b""
+    lines: list[bytes] = []
+    while len(lines) < count:
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            assert chunk, (lines, data)
+            data += chunk
+        head, data = data.split(b"\r\n\r\n", 1)
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        while len(data) < length:
+            data += sock.recv(65536)
+        data = data[length:]
+        lines.append(head.split(b"\r\n", 1)[0])
+    return lines
+
+
+def test_a_body_read_after_its_head_does_not_count_as_the_next_head(server: MockServer) -> None:
+    # The read that ends a large body also starts waiting for the next head; its body bytes
+    # must not count against the head limit (a false 431 on a keep-alive connection).
+    body = json.dumps({"phone": "+905459260314", "pad": "x" * (6 * HEAD_LIMIT)}).encode()
+    head = (
+        f"POST /api/whatsapp/v1/login/phone HTTP/1.1\r\nhost: x\r\nclient-id: {CLIENT_ID}\r\n"
+        f"client-secret: {CLIENT_SECRET}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    ).encode()
+    with _connect(server) as sock:
+        for _ in range(2):
+            sock.sendall(head)
+            time.sleep(0.2)  # the head arrives alone, the body in the reads after it
+            sock.sendall(body)
+            (status,) = _answers(sock, 1)
+            assert status.startswith(b"HTTP/1.1 200 "), status
+        chunked = head.replace(
+            f"content-length: {len(body)}".encode(), b"transfer-encoding: chunked"
+        )
+        sock.sendall(chunked + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        (status,) = _answers(sock, 1)
+        assert status.startswith(b"HTTP/1.1 200 "), status
+
+
 def test_idle_and_slow_connections_are_closed_while_health_answers(server: MockServer) -> None:
     idle = [_connect(server) for _ in range(40)]
     partial = [_connect(server) for _ in range(40)]

@@ -739,6 +739,9 @@ def app() -> Any:
 def client(app: Any) -> Iterator[Any]:
     with app.test_client() as test_client:
         yield test_client
+    # No request of the whole module reached the last-resort handler (the one test that
+    # provokes it on purpose puts the count back).
+    assert app.twin.unexpected_errors == 0
 
 
 @pytest.fixture(scope="module")
@@ -847,10 +850,8 @@ def _raw_name(name: str) -> bytes:
     return name.replace("\\", "\\\\").replace('"', '\\"').encode()
 
 
-def test_attachment_names_download_with_rfc_6266_headers(
-    client: Any, devices: tuple[str, str]
-) -> None:
-    connected, _ = devices
+def _check_odd_names(client: Any, connected: str) -> None:
+    """Upload an attachment under each of ``ODD_NAMES`` and download it again."""
     for number, name in enumerate(ODD_NAMES, start=100):
         fields = _multipart(form(connected, report_id=number))[: -len(b"--zz--\r\n")]
         body = (
@@ -887,6 +888,12 @@ def test_attachment_names_download_with_rfc_6266_headers(
         else:
             assert params[-1] == "filename*=UTF-8''" + quote(full, safe="!#$&+^`|")
             assert unquote(params[-1].split("''", 1)[1], errors="strict") == full
+
+
+def test_attachment_names_download_with_rfc_6266_headers(
+    client: Any, devices: tuple[str, str]
+) -> None:
+    _check_odd_names(client, devices[0])
 
 
 # Requests that only a real HTTP server sees: raw bytes on a socket.
@@ -979,3 +986,33 @@ def test_invalid_utf8_and_garbage_over_the_wire(real: MockServer) -> None:
         status, body = _raw(real, request + payload)
         assert status == expected, body
     assert httpx.get(real.root_url + "/_mock/health").status_code == 200
+
+
+def test_attachment_names_over_the_wire(real: MockServer) -> None:
+    # A name with LF or NUL used to drop the connection, and one with 'ş' answered 500.
+    with httpx.Client(base_url=real.root_url, timeout=30) as client:
+        reg_id = client.post(BASE + "/login/qr", headers=AUTH).json()["data"]["regId"]
+        assert client.post(f"/_mock/logins/{reg_id}/pair", headers=AUTH).status_code == 200
+        _check_odd_names(client, reg_id)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("application/json;charset=undefined", 400),
+        ("application/json; charset=bogus", 400),
+        ('application/json; charset="utf-8"', 200),
+        ("application/json;CHARSET=UTF-8", 200),
+        ("application/json; charset=base64", 400),
+    ],
+)
+def test_charsets_over_the_wire(real: MockServer, content_type: str, expected: int) -> None:
+    payload = b'{"phone": "+905459260314"}'
+    request = _head(
+        "/login/phone", f"content-type: {content_type}\r\ncontent-length: {len(payload)}\r\n"
+    )
+    status, body = _raw(real, request + payload)
+    assert status == expected, body
+    if expected == 400:
+        assert body["status"] == "error"
+        assert "charset" in body["description"].lower()
