@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.cli.support import cli_env, control, invoke, logged_in, messages, spawn
+from tests.support.polling import eventually
 from tests.support.servers import MockServer
 
 TEMPLATE = "Merhaba {name}, siparişiniz {order} yola çıktı"
@@ -149,12 +149,12 @@ def test_the_same_command_again_sends_nothing_twice(twin: MockServer, tmp_path: 
 
 
 def _wait_for_batches(journal: Path, ended: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if journal.exists() and journal.read_text().count('"type": "end"') >= ended:
-            return
-        time.sleep(0.005)
-    raise AssertionError(f"{journal} did not record {ended} batches in time")
+    eventually(
+        lambda: journal.exists() and journal.read_text().count('"type": "end"') >= ended,
+        timeout,
+        what=f"{journal} did not record {ended} batches",
+        interval=0.005,
+    )
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["sigint", "sigkill"])

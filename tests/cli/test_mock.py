@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.cli.support import SECRET, cli_env, command_line, control, invoke, logged_in
-from tests.support.servers import ROOT, MockServer, free_port
+from tests.support.polling import eventually
+from tests.support.servers import ROOT, MockServer, free_port, wait_until_healthy
+from tests.support.tenants import headers
 
 
 def test_messages_with_filters(twin: MockServer) -> None:
@@ -48,13 +50,15 @@ def test_deliveries_callback_chaos_and_reset(twin: MockServer) -> None:
     assert invoke(["mock", "callback", url], cli_env(twin)).stdout.strip() == url
     assert invoke(["send", reg_id, "+905459260314", "x", "--report-id", "5"],
                   cli_env(twin)).exit_code == 0  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def attempted() -> list[dict[str, Any]] | None:
         reports = invoke(["mock", "deliveries", "--report-id", "5", "--json"], cli_env(twin))
-        if reports.json() and reports.json()[0]["attempts"]:
-            break
-        time.sleep(0.1)
-    [report] = reports.json()
+        found: list[dict[str, Any]] = reports.json()
+        return found if found and found[0]["attempts"] else None
+
+    [report] = eventually(
+        attempted, timeout=30, what="an attempt to deliver report 5", interval=0.1
+    )
     assert report["body"]["callback_data"] == "5"
     table = invoke(["mock", "deliveries"], cli_env(twin)).stdout
     assert "905459260314" in table
@@ -91,20 +95,9 @@ def test_serve_starts_the_twin_with_its_own_options() -> None:
         text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/_mock/health", timeout=1)
-            except httpx.TransportError:
-                time.sleep(0.1)
-                continue
-            if health.json().get("pid") == process.pid:
-                break
-        else:
-            raise AssertionError("the twin did not start")
+        wait_until_healthy(f"http://127.0.0.1:{port}/_mock/health", process)
         with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}/_mock",
-            headers={"client-id": "serve-id", "client-secret": SECRET},
+            base_url=f"http://127.0.0.1:{port}/_mock", headers=headers("serve-id", SECRET)
         ) as mock:
             assert mock.get("/messages").json() == []
     finally:

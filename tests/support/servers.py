@@ -62,7 +62,7 @@ class MockServer:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def wait_until_healthy(url: str, process: subprocess.Popen[Any], timeout: float = 30.0) -> None:
     """Wait until ``process`` answers ``url``.
 
     The health answer carries the server's process id: with several test sessions on one

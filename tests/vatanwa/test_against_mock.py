@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +9,7 @@ import httpx
 import pytest
 
 import vatanwa
+from tests.support.polling import eventually
 from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer, run_mock
 from vatanwa import Attachment, RetryPolicy, Vatanwa
 
@@ -59,15 +59,14 @@ def logged_in(api: Vatanwa, mock: MockServer) -> str:
 
 def messages_of(mock: MockServer, reg_id: str, *, settled: int) -> list[dict[str, Any]]:
     """The captured messages of ``reg_id`` once ``settled`` of them are sent or failed."""
-    deadline = time.monotonic() + 10
-    while True:
+
+    def probe() -> list[dict[str, Any]] | None:
         captured: list[dict[str, Any]] = control(
             mock, "GET", "/messages", params={"reg_id": reg_id}
         )
-        if sum(m["status"] != "queued" for m in captured) >= settled:
-            return captured
-        assert time.monotonic() < deadline, captured
-        time.sleep(0.05)
+        return captured if sum(m["status"] != "queued" for m in captured) >= settled else None
+
+    return eventually(probe, 10, what=f"{settled} settled messages of {reg_id}", interval=0.05)
 
 
 def test_login_send_and_logout(api: Vatanwa, mock: MockServer) -> None:
