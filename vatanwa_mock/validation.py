@@ -14,6 +14,7 @@ encoding is refused with 400.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import re
 import typing as t
@@ -33,11 +34,14 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope
 
-from vatanwa_mock.errors import MalformedBody, SchemaViolation
+from vatanwa_mock.errors import MalformedBody, PayloadTooLarge, SchemaViolation
 from vatanwa_mock.schemas import compile_schema, where
+from vatanwa_mock.twin import twin_of
 
 #: The multipart parser's limit for one non-file part; a message may be 64 Ki characters.
 MAX_FIELD_BYTES = 1024 * 1024
+#: Objects and arrays a JSON body may hold besides one per recipient (the body, its array).
+CONTAINER_SLACK = 16
 
 
 #: A UTF-16 surrogate: a lone one (``"\\ud800"`` in JSON, or from a codec such as UTF-7) is
@@ -112,9 +116,43 @@ def decode_text(raw: bytes, encoding: str = "utf-8") -> str:
         raise MalformedBody(f"The body cannot be decoded as {encoding!r}.") from None
 
 
-def decode_json(raw: bytes, encoding: str = "utf-8") -> t.Any:
-    """Parse a JSON body, or raise :class:`MalformedBody` saying why it does not parse."""
+#: A JSON string, escapes included: what the container count skips.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+#: A thousand containers opened in a row: nesting deeper than the parser follows.
+_DEEP = re.compile(r"(?:[\[{]\s*){1000}")
+
+
+def _too_many_containers(text: str, limit: int) -> bool:
+    """Whether ``text`` holds more than ``limit`` JSON objects and arrays (braces inside
+    strings not counted); a body nested too deeply is refused as such."""
+    stripped = _JSON_STRING.sub("", text) if '"' in text else text
+    if stripped.count("{") + stripped.count("[") <= limit:
+        return False
+    if _DEEP.search(stripped):
+        raise MalformedBody("The request body is nested too deeply.")
+    return True
+
+
+def decode_json(raw: bytes, encoding: str = "utf-8", max_containers: int | None = None) -> t.Any:
+    """Parse a JSON body, or raise :class:`MalformedBody` saying why it does not parse.
+
+    With ``max_containers``, a body holding more objects and arrays than that is refused with
+    :class:`PayloadTooLarge` before any of them is built: what a request may hold is bounded by
+    what the contract allows, not by what fits in the body-size limit.
+    """
     text = decode_text(raw, encoding)
+    # The exact count (which skips strings) runs only when the quick upper bound is over.
+    if (
+        max_containers is not None
+        and text.count("{") + text.count("[") > max_containers
+        and _too_many_containers(text, max_containers)
+    ):
+        raise PayloadTooLarge(
+            f"The JSON body holds more than {max_containers} objects and arrays; the largest "
+            "request the contract allows (--max-recipients entries) holds fewer."
+        )
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -186,7 +224,12 @@ class JSONBodyValidator(_BodyValidator):
             if self._required:
                 raise MalformedBody("The request body is required.")
             return _ABSENT
-        parsed = decode_json(raw, encoding)
+        # A send holds at most --max-recipients entries, each one object, in one array and one
+        # object; every other body of both documents holds a handful.
+        limit: int | None = None
+        with contextlib.suppress(LookupError):
+            limit = twin_of(scope).settings.max_recipients + CONTAINER_SLACK
+        parsed = decode_json(raw, encoding, max_containers=limit)
         if encoding != "utf-8":
             self._transcoded = json.dumps(parsed, ensure_ascii=False).encode("utf-8")
         return parsed

@@ -134,3 +134,9 @@ def test_a_backlog_is_dispatched_in_slices_that_let_other_work_run() -> None:
     observed = asyncio.run(scenario())
     assert observed[-1] == 0
     assert any(0 < seen < total for seen in observed)
+
+
+def test_braces_inside_texts_do_not_count_as_objects(client: Any, device: str) -> None:
+    body = {"reg_id": device, "to": GOOD, "message": "{[" * 5000, "send_speed": 1}
+    answer = client.post(BASE + "/messages/send/oneToN", headers=AUTH, json=body)
+    assert answer.status_code == 200, answer.text

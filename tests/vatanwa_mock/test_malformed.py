@@ -561,6 +561,38 @@ def cases(connected: str, pending: str) -> list[Case]:
             },
             mentions=("recipients",),
         ),
+        Case(
+            "a JSON body of more objects than any send holds",
+            "POST",
+            "/messages/send/nToN",
+            413,
+            raw_json(b"[" + b",".join([b"{}"] * (MAX_RECIPIENTS * 3)) + b"]"),
+            mentions=("objects",),
+        ),
+        Case(
+            "objects hidden in nested arrays of the control API",
+            "PUT",
+            "/_mock/chaos",
+            413,
+            raw_json(b'{"seed": 1, "x": [' + b",".join([b"[]"] * (MAX_RECIPIENTS * 3)) + b"]}"),
+            mentions=("objects",),
+        ),
+        Case(
+            "an n_to_n part of more objects than any send holds",
+            "POST",
+            "/messages/send/nToN",
+            413,
+            {
+                "files": parts(
+                    {
+                        "reg_id": connected,
+                        "n_to_n": "[" + ",".join(["{}"] * (MAX_RECIPIENTS * 3)) + "]",
+                        "send_speed": "1",
+                    }
+                )
+            },
+            mentions=("objects",),
+        ),
         Case("page limit 0", "GET", "/_mock/messages", 400, {"params": {"limit": "0"}}),
         Case(
             "page limit over the maximum",

@@ -17,7 +17,7 @@ from vatanwa_mock.errors import PayloadTooLarge, SchemaViolation, UnsupportedMed
 from vatanwa_mock.handlers import reg_id_text
 from vatanwa_mock.numbers import normalize
 from vatanwa_mock.twin import NewAttachment, Twin
-from vatanwa_mock.validation import decode_json
+from vatanwa_mock.validation import CONTAINER_SLACK, decode_json
 
 Answer = tuple[dict[str, Any], int]
 #: Content types that say nothing about a file; its extension decides.
@@ -96,7 +96,12 @@ def _n_to_n(twin: Twin, value: Any) -> list[dict[str, str]]:
     if isinstance(value, list):
         return value
     try:
-        parsed = decode_json(str(value).encode("utf-8", "surrogatepass"))
+        parsed = decode_json(
+            str(value).encode("utf-8", "surrogatepass"),
+            max_containers=twin.settings.max_recipients + CONTAINER_SLACK,
+        )
+    except PayloadTooLarge:
+        raise
     except Exception:
         raise SchemaViolation("n_to_n: is not the JSON text of an array") from None
     error = twin.contract.n_to_n_validator.first_error(parsed)
