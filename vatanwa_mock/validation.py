@@ -345,7 +345,8 @@ class JSONResponseValidator(AbstractResponseBodyValidator):  # type: ignore[misc
 class BoundedParameterValidator(ParameterValidator):  # type: ignore[misc]
     """connexion's parameter check, with each schema compiled once and its integer format's
     bounds applied (see :func:`vatanwa_mock.schemas.to_json_schema`): a query or path integer
-    beyond int64 is refused like one in a body, instead of overflowing SQLite."""
+    beyond int64 is refused like one in a body, instead of overflowing SQLite. An integer
+    parameter without a format is held to int64 too: the store keeps nothing wider."""
 
     @staticmethod
     def validate_parameter(
@@ -356,7 +357,10 @@ class BoundedParameterValidator(ParameterValidator):  # type: ignore[misc]
                 str | None,
                 ParameterValidator.validate_parameter(parameter_type, value, param, param_name),
             )
-        error = compile_schema(param.get("schema", param)).first_error(value)
+        schema = param.get("schema", param)
+        error = compile_schema(schema).first_error(value)
+        if error is None and isinstance(value, int) and not -(2**63) <= value < 2**63:
+            error = f"{value} is beyond the 64-bit integers"
         return f"{param['name']}: {error}" if error else None
 
 

@@ -26,6 +26,7 @@ from tests.vatanwa_mock.support import FAST
 from vatanwa_mock.app import create_app
 from vatanwa_mock.config import Credentials, Settings
 from vatanwa_mock.spec import load_contract
+from vatanwa_mock.validation import BoundedParameterValidator
 
 BASE = "/api/whatsapp/v1"
 AUTH = headers()
@@ -1048,3 +1049,25 @@ def test_charsets_over_the_wire(real: MockServer, content_type: str, expected: i
     if expected == 400:
         assert body["status"] == "error"
         assert "charset" in body["description"].lower()
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "refused"),
+    [
+        ({"type": "integer"}, 2**63, True),
+        ({"type": "integer"}, -(2**63) - 1, True),
+        ({"type": "integer"}, 2**63 - 1, False),
+        ({"type": "integer", "format": "int32"}, 2**31, True),
+        ({"type": "integer", "format": "int64", "minimum": 1}, 10**20, True),
+        ({"type": "integer", "maximum": 5000}, 5000, False),
+    ],
+)
+def test_every_integer_parameter_is_held_to_int64(
+    schema: dict[str, Any], value: int, refused: bool
+) -> None:
+    param = {"name": "n", "in": "query", "schema": schema}
+    error = BoundedParameterValidator.validate_parameter("query", value, param)
+    assert (error is not None) == refused, error
+    if refused:
+        assert error is not None
+        assert error.startswith("n: ")
