@@ -1,4 +1,4 @@
-"""``python -m vatanwa_mock``: start the offline twin (see ``--help``)."""
+"""``vatanwa-mock`` (or ``python -m vatanwa_mock``): start the offline twin (see ``--help``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from vatanwa_mock.config import DEFAULT_CLIENT_SECRET, ConfigError, load_settings
+from vatanwa_mock.config import DEFAULT_CLIENT_SECRET, PROG, ConfigError, Settings, load_settings
+from vatanwa_mock.distribution import (
+    MissingDependencyError,
+    missing_message,
+    require_mock_dependencies,
+)
 
 
 def shown_secret(secret: str) -> str:
@@ -14,33 +19,46 @@ def shown_secret(secret: str) -> str:
     return secret if secret == DEFAULT_CLIENT_SECRET else "(as configured, not shown)"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the settings, print where and how to reach the mock, and serve until stopped."""
-    try:
-        settings = load_settings(argv)
-    except ConfigError as exc:
-        print(f"python -m vatanwa_mock: error: {exc}", file=sys.stderr)
-        return 2
-    # connexion imports Starlette's test client at import time; its warning is not for users.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    from vatanwa_mock.app import create_app
-    from vatanwa_mock.server import serve
-    from vatanwa_mock.spec import load_contract, load_control
-
-    app = create_app(settings)
+def banner(settings: Settings, api_path: str, control_path: str) -> str:
+    """What the mock prints at start-up: where to reach it and how to authenticate."""
     root = settings.root_url
+    callback = settings.callback_url or "none (set one with --callback-url or PUT /_mock/callback)"
     lines = [
         f"vatanwa mock ({settings.mode} mode)",
-        f"  API:          {root}{load_contract().base_path}",
-        f"  control API:  {root}{load_control().base_path}  (document: "
-        f"{root}{load_control().base_path}/openapi.yaml)",
+        f"  API:          {root}{api_path}",
+        f"  control API:  {root}{control_path}  (document: {root}{control_path}/openapi.yaml)",
+        f"  callback URL: {callback}",
         f"  database:     {settings.db or 'in memory'}",
     ]
     lines += [
         f"  credentials:  client-id: {c.client_id}  client-secret: {shown_secret(c.client_secret)}"
         for c in settings.credentials
     ]
-    print("\n".join(lines) + "\n", flush=True)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the settings, print where and how to reach the mock, and serve until stopped."""
+    try:
+        settings = load_settings(argv)
+    except ConfigError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    # connexion imports Starlette's test client at import time; its warning is not for users.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    try:
+        require_mock_dependencies()
+        from vatanwa_mock.app import create_app
+        from vatanwa_mock.server import serve
+        from vatanwa_mock.spec import load_contract, load_control
+    except MissingDependencyError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as exc:  # a source tree whose environment lacks one
+        print(f"{PROG}: error: {missing_message(str(exc.name))}", file=sys.stderr)
+        return 1
+    app = create_app(settings)
+    print(banner(settings, load_contract().base_path, load_control().base_path), flush=True)
     serve(app, settings)
     return 0
 

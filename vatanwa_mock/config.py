@@ -32,8 +32,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from vatanwa_mock.distribution import version
+
 ENV_PREFIX = "VATANWA_MOCK_"
-PROG = "python -m vatanwa_mock"
+PROG = "vatanwa-mock"
 
 #: Credentials accepted when none are configured: for local use only, printed at start-up.
 DEFAULT_CLIENT_ID = "vatanwa-local-id"
@@ -490,6 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
             f"option can also be set with an environment variable {ENV_PREFIX}<OPTION>."
         ),
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     for option in declared():
         if option in CREDENTIAL_OPTIONS:
             parser.add_argument(

@@ -14,6 +14,7 @@ import copy
 import json
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,9 +23,28 @@ import prance
 
 from vatanwa_mock.schemas import SchemaValidator, compile_schema
 
-ROOT = Path(__file__).resolve().parent.parent
-CONTRACT_PATH = ROOT / "openapi" / "vatanwa.yaml"
-CONTROL_PATH = ROOT / "openapi" / "mock-control.yaml"
+
+def document_path(name: str) -> Path:
+    """Where the OpenAPI document ``name`` (``vatanwa.yaml``, ``mock-control.yaml``) is.
+
+    An installed wheel carries the documents as package data, ``vatanwa_mock/openapi/``
+    (``pdm_build.py`` puts them there); a source tree keeps the only copy in ``openapi/`` beside
+    the package.
+    """
+    packaged = resources.files("vatanwa_mock") / "openapi" / name
+    if packaged.is_file():
+        return Path(str(packaged))
+    in_tree = Path(__file__).resolve().parent.parent / "openapi" / name
+    if in_tree.is_file():
+        return in_tree
+    raise FileNotFoundError(
+        f"{name} is neither packaged with vatanwa_mock ({packaged}) nor in a source tree "
+        f"({in_tree}): reinstall vatanwa"
+    )
+
+
+CONTRACT_PATH = document_path("vatanwa.yaml")
+CONTROL_PATH = document_path("mock-control.yaml")
 
 #: The function that checks both credential headers (see :mod:`vatanwa_mock.auth`).
 API_KEY_INFO_FUNC = "vatanwa_mock.auth.check_api_key"

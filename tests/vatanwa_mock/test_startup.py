@@ -29,3 +29,11 @@ def test_a_configured_secret_is_never_printed(tmp_path: Path) -> None:
         log = mock.log()
     assert "client-id: tenant-b  client-secret: (as configured, not shown)" in log
     assert secret not in log
+
+
+def test_the_banner_shows_the_callback_url(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:9/vatansms/callback"
+    with run_mock("--callback-url", url, tmp_path=tmp_path) as mock:
+        assert f"callback URL: {url}" in mock.log()
+    with run_mock(tmp_path=tmp_path) as mock:
+        assert "callback URL: none (set one with --callback-url" in mock.log()
