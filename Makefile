@@ -7,26 +7,42 @@ SPEC   := openapi/vatanwa.yaml
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 MODE   ?= stateful
+# Further options of vatanwa-mock for `make mock`, e.g. MOCK_ARGS="--login-delay 0"
+MOCK_ARGS ?=
 # The HTTP contract run of `make test` is reproducible; `make fuzz` draws a fresh seed each time.
 CONTRACT_SEED ?= 1
 
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup client check-drift lint format mock test contract fuzz lock clean readme-options
+.PHONY: setup client check-drift lint format mock test contract fuzz lock clean readme-options dist tox
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# Two targets started at once (`make mock` and `make test`) must not install into .venv/ or
+# node_modules/ together: each install runs under one lock, in a second `make` that checks again
+# under the lock whether the work is still to do (the first `make` may have just done it).
+ifndef SETUP_LOCKED
+$(VENV)/.installed: requirements/dev.txt pyproject.toml generated_client/pyproject.toml
+	@$(PYTHON) scripts/locked.py build/setup.lock $(MAKE) -s --no-print-directory SETUP_LOCKED=1 $@
+
+node_modules/.installed: package.json package-lock.json
+	@$(PYTHON) scripts/locked.py build/setup.lock $(MAKE) -s --no-print-directory SETUP_LOCKED=1 $@
+else
 $(VENV)/.installed: requirements/dev.txt pyproject.toml generated_client/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	@echo "installing the Python environment into $(VENV)/"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e generated_client -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@echo "installing the OpenAPI linters into node_modules/"
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); if (!(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19))) { console.error("The pinned Redocly CLI needs Node.js >= 20.19 (20.x) or >= 22.12, found " + process.version); process.exit(1); }'
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+endif
 
 ## client: regenerate generated_client/ from the YAML
 client: $(VENV)/.installed
@@ -53,13 +69,13 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 ## mock: start the offline twin on http://$(HOST):$(PORT)/api/whatsapp/v1 (MODE=examples for
-## the documented examples only)
+## the documented examples only, MOCK_ARGS= for any other option)
 mock: $(VENV)/.installed
-	$(PY) -m vatanwa_mock --host $(HOST) --port $(PORT) --mode $(MODE)
+	$(BIN)/vatanwa-mock --host $(HOST) --port $(PORT) --mode $(MODE) $(MOCK_ARGS)
 
 ## test: every check CI runs (the contract tests run once, in `contract`)
 test: lint check-drift contract
-	$(PY) -m pytest --ignore=tests/contract
+	$(PY) -m pytest
 
 ## contract: schemathesis against `python -m vatanwa_mock` over HTTP (every phase and check, at
 ## least 100 cases per operation, every link followed) and the contract tests (in-process fuzzing,
@@ -72,6 +88,16 @@ contract: $(VENV)/.installed
 fuzz: $(VENV)/.installed
 	$(PY) -m tests.contract.run_http --report-dir build/fuzz --max-examples 1000
 	VATANWA_CONTRACT_SCALE=10 $(PY) -m pytest tests/contract --junitxml=build/fuzz/pytest-junit.xml
+
+## tox: the suite on Python 3.11, 3.12 and 3.13 and lint, in tox's own environments (TOX_ARGS=
+## for more, e.g. TOX_ARGS="-e py312" or "-e contract")
+tox: $(VENV)/.installed
+	$(BIN)/tox $(TOX_ARGS)
+
+## dist: build the sdist and the wheel of `vatanwa` (the SDK, the generated client and the mock
+## with its OpenAPI documents) into dist/; `pip install 'vatanwa[mock]'` adds the mock's stack
+dist: $(VENV)/.installed
+	$(PY) -m scripts.build_dist --out dist
 
 ## lock: re-pin requirements/dev.txt after changing a dependency
 lock:

@@ -7,7 +7,8 @@ of the offline twin::
 
 It answers 401 to a request without the account's ``client-id``/``client-secret`` headers, 400
 to a body that is not a delivery report, and 200 once the report is handled. Reports arrive at
-least once: the same report may come again, so handle it idempotently (by report_id and phone).
+least once: the same report may come again, so handle it idempotently, keyed on
+(report_id, phone, status), the report's (callback_data, phone, status).
 The credentials come from ``VATANWA_CLIENT_ID`` and ``VATANWA_CLIENT_SECRET`` (the offline
 twin's local defaults when unset).
 """
