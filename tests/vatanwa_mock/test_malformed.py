@@ -455,6 +455,32 @@ def cases(connected: str, pending: str) -> list[Case]:
             {"params": {"status": "lost"}},
         ),
         Case("callback without url", "PUT", "/_mock/callback", 422, {"json": {}}),
+        *(
+            Case(
+                f"callback to {url}",
+                "PUT",
+                "/_mock/callback",
+                422,
+                {"json": {"url": url}},
+                mentions=("refused",),
+            )
+            for url in (
+                "http://169.254.169.254/latest/meta-data/",
+                "http://[fe80::1]:8000/hook",
+                "http://[::ffff:169.254.169.254]/hook",
+                "http://0x7f.1:8000/hook",
+                "http://2130706433:8000/hook",
+                "http://0177.0.0.1/hook",
+                "http://127.1/hook",
+            )
+        ),
+        Case(
+            "callback with a port that is not a number",
+            "PUT",
+            "/_mock/callback",
+            422,
+            {"json": {"url": "http://127.0.0.1:http/hook"}},
+        ),
         Case("media token unknown", "GET", "/_mock/media/avatars/AAAAAAAAAAAA", 404, auth=False),
         # numbers Python will not convert (more than 4,300 digits) and integers beyond int64
         Case("seed of 5,000 digits", "PUT", "/_mock/chaos", 400, raw_json(b'{"seed": %s}' % HUGE)),
