@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vatanwa_mock.auth import TENANT_KEY
 from vatanwa_mock.errors import PayloadTooLarge, count_unexpected, envelope
+from vatanwa_mock.handlers import root_url
 from vatanwa_mock.spec import JSON, dumps
 from vatanwa_mock.twin import STATE_KEY, twin_of
 
@@ -59,7 +60,10 @@ class TwinMiddleware:
             await self.app(scope, receive, send)
             return
         extensions = scope.setdefault("extensions", {})
-        extensions.setdefault("connexion_context", {})[STATE_KEY] = twin_of(scope)
+        twin = twin_of(scope)
+        context = extensions.setdefault("connexion_context", {})
+        context[STATE_KEY] = twin
+        context["root"] = root_url(twin.settings, scope)
         declared = (Headers(scope=scope).get("content-length") or "").strip()
         # isdigit() alone admits '²' and the like, and int() refuses 5,000 digits.
         if (

@@ -3,8 +3,8 @@
 
 Each is thin: read the request, call the twin, shape the documented answer. connexion passes
 each handler the app's :class:`~vatanwa_mock.twin.Twin` as its ``twin`` argument (from the
-app's lifespan state) and the caller's tenant as its ``tenant`` argument (from the security
-check, :mod:`vatanwa_mock.auth`).
+app's lifespan state), the caller's tenant as its ``tenant`` argument (from the security
+check, :mod:`vatanwa_mock.auth`) and, where it builds URLs, the mock's ``root`` URL.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from connexion.context import scope as _scope
-
+from vatanwa_mock.config import Settings
 from vatanwa_mock.store import Registration
 from vatanwa_mock.twin import Twin
 
@@ -24,21 +23,21 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 500
 
 
-def root_url(twin: Twin) -> str:
+def root_url(settings: Settings, scope: Mapping[str, Any]) -> str:
     """``scheme://host:port`` for URLs the mock hands out (avatars, attachments).
 
     ``--public-url`` when set, else the address the connection was accepted on; never the
-    request's ``Host`` header, which the client chooses.
+    request's ``Host`` header, which the client chooses. :class:`~vatanwa_mock.middleware.
+    TwinMiddleware` hands it to the handlers as their ``root`` argument.
     """
-    if twin.settings.public_url:
-        return twin.settings.public_url.rstrip("/")
-    scope = _scope._get_current_object()
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
     server = scope.get("server")
     if server and server[1] is not None:
         host = str(server[0])
         host = f"[{host}]" if ":" in host else host
         return f"{scope.get('scheme', 'http')}://{host}:{server[1]}"
-    return twin.settings.root_url
+    return settings.root_url
 
 
 def reg_id_text(value: Any) -> str:
@@ -51,9 +50,9 @@ def timestamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def picture_url(twin: Twin, registration: Registration) -> str:
-    """Where the mock serves the device's profile picture."""
-    return f"{root_url(twin)}/_mock/media/avatars/{registration.picture_token}"
+def picture_url(root: str, registration: Registration) -> str:
+    """Where the mock serves the device's profile picture (``root``: see :func:`root_url`)."""
+    return f"{root}/_mock/media/avatars/{registration.picture_token}"
 
 
 def success(twin: Twin, operation_id: str, data: Any) -> dict[str, Any]:

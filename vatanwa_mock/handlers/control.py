@@ -10,7 +10,7 @@ from connexion.lifecycle import ConnexionResponse
 
 from vatanwa_mock import media
 from vatanwa_mock.chaos import Chaos
-from vatanwa_mock.handlers import page, root_url, timestamp
+from vatanwa_mock.handlers import page, timestamp
 from vatanwa_mock.numbers import normalize
 from vatanwa_mock.redact import redact_url
 from vatanwa_mock.store import MessageFilter, Registration, StoredMessage
@@ -76,6 +76,7 @@ def message_view(message: StoredMessage, root: str) -> dict[str, Any]:
 async def list_messages(
     twin: Twin,
     tenant: str,
+    root: str,
     to: str | None = None,
     reg_id: str | None = None,
     report_id: int | None = None,
@@ -98,7 +99,6 @@ async def list_messages(
         limit=limit,
         cursor=cursor,
     )
-    root = root_url(twin)
     return [message_view(m, root) for m in found], 200, headers
 
 

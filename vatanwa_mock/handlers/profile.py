@@ -9,8 +9,8 @@ from vatanwa_mock.twin import Twin
 
 
 async def get_profile_picture(
-    body: dict[str, Any], twin: Twin, tenant: str
+    body: dict[str, Any], twin: Twin, tenant: str, root: str
 ) -> tuple[dict[str, Any], int]:
     """The URL of the connected device's profile picture."""
     registration = twin.connected_device(tenant, reg_id_text(body["reg_id"]))
-    return success(twin, "get_profile_picture", {"image": picture_url(twin, registration)}), 200
+    return success(twin, "get_profile_picture", {"image": picture_url(root, registration)}), 200
