@@ -10,9 +10,18 @@ from typing import Any
 
 import pytest
 
-from tests.cli.support import SECRET, cli_env, control, invoke, logged_in, messages, spawn
+from tests.cli.support import (
+    CLIENT_ID,
+    SECRET,
+    cli_env,
+    control,
+    invoke,
+    logged_in,
+    messages,
+    spawn,
+)
 from tests.support.polling import eventually
-from tests.support.servers import MockServer
+from tests.support.servers import MockServer, run_mock
 from tests.vatanwa.scripted import scripted_server
 
 TEMPLATE = "Merhaba {name}, siparişiniz {order} yola çıktı"
@@ -324,3 +333,22 @@ def test_a_hundred_thousand_rows_go_out_in_batches(tmp_path: Path) -> None:
     recipients = {item["to"] for batch in batches for item in batch}
     assert len(recipients) == 100_000
     assert batches[0][0] == {"to": "+905320000000", "message": "Merhaba Müşteri 0"}
+
+
+def test_a_batch_too_large_stops_and_a_smaller_batch_size_resumes(tmp_path: Path) -> None:
+    numbers = _numbers(7)
+    file = _write_csv(tmp_path / "list.csv", [f"{n},Ali" for n in numbers])
+    args = ["bulk", "", str(file), "--message", "Merhaba {name}"]
+    with run_mock(
+        "--login-delay", "0", "--speed-factor", "0.01", "--max-recipients", "3",
+        tmp_path=tmp_path, client_id=CLIENT_ID, client_secret=SECRET,
+    ) as small:  # fmt: skip
+        args[1] = logged_in(small)
+        refused = invoke([*args, "--batch-size", "5"], cli_env(small))
+        assert refused.exit_code == 1
+        assert "(413)" in refused.stderr
+        assert "--batch-size below 5" in refused.stderr
+        assert messages(small) == []
+        resumed = invoke([*args, "--batch-size", "3"], cli_env(small))
+        assert resumed.exit_code == 0, resumed.stderr
+        assert sorted(m["to"] for m in messages(small)) == sorted(n[1:] for n in numbers)

@@ -46,7 +46,7 @@ DEFAULT_BATCH_SIZE = 100
 MAX_BATCH_SIZE = 10_000
 
 # Refusals that every later batch would meet too: stop instead of sending them.
-_STOPPING_STATUSES = frozenset({400, 401, 404, 429})
+_STOPPING_STATUSES = frozenset({400, 401, 404, 413, 429})
 
 
 @dataclass
@@ -97,6 +97,8 @@ class _Sender:
             )
         except APIStatusError as exc:
             error = describe_api_error(exc, self.base_url)
+            if exc.status_code == 413:
+                error += f"; use --batch-size below {len(batch)}"
             if exc.status_code >= 500:
                 # The service may have sent some before failing: in doubt, never resent.
                 outcome, self.fatal = UNKNOWN, error

@@ -54,7 +54,7 @@ _HINTS = {
     400: "check the request; a device must be logged in to send: `vatanwa status REG_ID`",
     401: CREDENTIALS_HINT,
     404: "check the reg_id; `vatanwa devices` lists the connected devices",
-    413: "send a smaller attachment",
+    413: "send a smaller attachment, or fewer recipients a request",
     415: "attach a pdf, doc, docx, ppt, pptx, xls, xlsx, jpeg, jpg or png file",
     422: "fix the value the description names",
 }
