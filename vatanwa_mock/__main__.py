@@ -12,6 +12,7 @@ from vatanwa_mock.distribution import (
     missing_message,
     require_mock_dependencies,
 )
+from vatanwa_mock.redact import redact_url
 
 
 def shown_secret(secret: str) -> str:
@@ -22,7 +23,11 @@ def shown_secret(secret: str) -> str:
 def banner(settings: Settings, api_path: str, control_path: str) -> str:
     """What the mock prints at start-up: where to reach it and how to authenticate."""
     root = settings.root_url
-    callback = settings.callback_url or "none (set one with --callback-url or PUT /_mock/callback)"
+    callback = (
+        redact_url(settings.callback_url)
+        if settings.callback_url
+        else "none (set one with --callback-url or PUT /_mock/callback)"
+    )
     lines = [
         f"vatanwa mock ({settings.mode} mode)",
         f"  API:          {root}{api_path}",

@@ -164,3 +164,14 @@ def test_a_name_resolving_to_a_link_local_address_is_refused_at_connect_time(
         "refused: the host receiver.test resolves to 169.254.169.254, a link-local address "
         "(such as the cloud metadata service)"
     )
+
+
+def test_the_banner_shows_the_callback_url_without_its_secrets() -> None:
+    from vatanwa_mock.__main__ import banner
+    from vatanwa_mock.config import Settings
+
+    url = f"http://hook:{PASSWORD}@127.0.0.1:9000/vatansms/callback?token={TOKEN}"
+    shown = banner(Settings(callback_url=url), "/api/whatsapp/v1", "/_mock")
+    assert "callback URL: http://***:***@127.0.0.1:9000/vatansms/callback?token=***" in shown
+    assert PASSWORD not in shown
+    assert TOKEN not in shown
