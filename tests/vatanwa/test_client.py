@@ -8,16 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from vatanwa_client.models import (
-    DevicesResponse,
-    LoginCheckActiveResponse,
-    LoginCheckResponse,
-    LoginPhoneResponse,
-    LoginQrResponse,
-    NToNItem,
-    ProfilePictureResponse,
-    SuccessEnvelope,
-)
 
 import vatanwa
 from tests.support.servers import free_port
@@ -33,6 +23,16 @@ from vatanwa import (
     RateLimitError,
     RetryPolicy,
     Vatanwa,
+)
+from vatanwa.types import (
+    DevicesResponse,
+    LoginCheckActiveResponse,
+    LoginCheckResponse,
+    LoginPhoneResponse,
+    LoginQrResponse,
+    NToNItem,
+    ProfilePictureResponse,
+    SuccessEnvelope,
 )
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, FAST_RETRY

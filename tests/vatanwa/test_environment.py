@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from vatanwa_client.models import DevicesResponse
 
 from vatanwa import DEFAULT_BASE_URL, AsyncVatanwa, Vatanwa, VatanwaError
+from vatanwa.types import DevicesResponse
 
 from .scripted import Answer, ScriptedServer, documented_example
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from vatanwa_client.models import ErrorEnvelope
 
 import vatanwa
 from vatanwa import (
@@ -17,6 +16,7 @@ from vatanwa import (
     WebhookError,
     status_error,
 )
+from vatanwa.types import ErrorEnvelope
 
 from .scripted import documented_statuses, spec
 

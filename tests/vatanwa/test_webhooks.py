@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from starlette.datastructures import Headers as StarletteHeaders
-from vatanwa_client.models import DeliveryReport, DeliveryReportStatus
 from werkzeug.datastructures import Headers as WerkzeugHeaders
 
 from vatanwa import (
@@ -26,6 +25,7 @@ from vatanwa import (
     require_webhook_credentials,
     verify_webhook_credentials,
 )
+from vatanwa.types import DeliveryReport, DeliveryReportStatus
 
 from .scripted import spec
 
