@@ -397,10 +397,10 @@ class Store:
         """
         with self._transaction() as db:
             last = db.execute(
-                "SELECT MAX(due_at) FROM messages "
+                "SELECT MAX(due_at) AS last FROM messages "
                 "WHERE tenant = ? AND reg_id = ? AND status = 'queued'",
                 (tenant, reg_id),
-            ).fetchone()[0]
+            ).fetchone()["last"]
             due = max(now, last or now)
             rows = []
             for recipient, text_id in items:
@@ -418,7 +418,7 @@ class Store:
                         due,
                     )
                 )
-            (first,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()
+            first = db.execute("SELECT COALESCE(MAX(id), 0) AS id FROM messages").fetchone()["id"]
             db.executemany(
                 "INSERT INTO messages (tenant, reg_id, recipient, text_id, report_id, "
                 "send_speed, attachment_id, status, created_at, due_at) "
