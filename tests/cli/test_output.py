@@ -11,6 +11,8 @@ import pytest
 
 from tests.cli.support import CLIENT_ID, SECRET, cli_env, invoke, logged_in
 from tests.support.servers import ROOT, MockServer, free_port
+from vatanwa import Vatanwa
+from vatanwa.cli.options import Session
 
 
 def test_verbose_runs_and_failures_never_print_the_secret(twin: MockServer, tmp_path: Path) -> None:
@@ -120,3 +122,20 @@ def test_the_console_script_and_the_version() -> None:
     run = invoke(["--version"])
     assert run.exit_code == 0
     assert run.stdout.startswith("vatanwa ")
+
+
+def test_an_unexpected_failure_is_one_line_without_the_secret(
+    twin: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(session: Session) -> Vatanwa:
+        raise RuntimeError(f"broken with {session.options.client_secret}")
+
+    monkeypatch.setattr(Session, "client", broken)
+    run = invoke(["devices"], cli_env(twin))
+    assert run.exit_code == 1
+    assert run.stderr == (
+        "vatanwa: error: unexpected RuntimeError: broken with *** (run it again with --verbose "
+        "for the details, and report it)\n"
+    )
+    verbose = invoke(["devices", "--verbose"], cli_env(twin))
+    assert "Traceback" in verbose.stderr

@@ -18,6 +18,7 @@ import functools
 import inspect
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -251,6 +252,15 @@ def run(session: Session, body: Callable[[], None]) -> None:
         except KeyboardInterrupt:
             ui.error("interrupted")
             code = ExitCode.INTERRUPTED
+        except Exception as error:
+            # A defect of the command line itself: still one line (the traceback with --verbose).
+            if ui.verbose:
+                ui.debug("".join(traceback.format_exception(error)))
+            ui.error(
+                f"unexpected {type(error).__name__}: {error} (run it again with --verbose for "
+                "the details, and report it)"
+            )
+            code = ExitCode.FAILED
     if code:
         raise typer.Exit(int(code))
 
