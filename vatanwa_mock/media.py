@@ -53,3 +53,15 @@ def content_disposition(filename: str) -> str:
     if encoded == fallback:
         return f'attachment; filename="{fallback}"'
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
+@lru_cache(maxsize=64)
+def qr_code(payload: str, kind: str = "png") -> bytes:
+    """The QR code a phone scans to pair a login, from its ``2@...`` payload (PNG or SVG)."""
+    buffer = io.BytesIO()
+    qr = segno.make(payload, error="l")
+    if kind == "svg":
+        qr.save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True, title="WhatsApp QR code")
+    else:
+        qr.save(buffer, kind="png", scale=4)
+    return buffer.getvalue()

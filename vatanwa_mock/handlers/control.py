@@ -13,10 +13,10 @@ from vatanwa_mock.chaos import Chaos
 from vatanwa_mock.handlers import page, timestamp
 from vatanwa_mock.numbers import normalize
 from vatanwa_mock.redact import redact_url
-from vatanwa_mock.store import MessageFilter, Registration, StoredMessage
+from vatanwa_mock.store import MessageFilter, Registration, StoredMessage, browse
 from vatanwa_mock.twin import Twin
 
-Answer = tuple[Any, int]
+Answer = tuple[Any, ...]
 
 
 async def health(twin: Twin) -> Answer:
@@ -81,10 +81,12 @@ async def list_messages(
     reg_id: str | None = None,
     report_id: int | None = None,
     status: str | None = None,
+    q: str | None = None,
+    order: browse.Order = "oldest",
     limit: int | None = None,
     cursor: str | None = None,
 ) -> tuple[Any, int, dict[str, str]]:
-    """One page of the tenant's captured messages matching the filters."""
+    """One page of the tenant's captured messages matching the filters, in ``order``."""
     filters = MessageFilter(
         to=normalize(to) if to is not None else None,
         reg_id=reg_id,
@@ -92,10 +94,19 @@ async def list_messages(
         status=status,  # type: ignore[arg-type]  # validated against the enum
     )
     found, headers = page(
-        lambda after, count: twin.messages(tenant, filters, after=after, limit=count),
+        lambda after, count: browse.messages(
+            twin.store, tenant, filters, text=q, order=order, after=after, limit=count
+        ),
         lambda message: message.id,
         path="/_mock/messages",
-        query={"to": to, "reg_id": reg_id, "report_id": report_id, "status": status},
+        query={
+            "to": to,
+            "reg_id": reg_id,
+            "report_id": report_id,
+            "status": status,
+            "q": q,
+            "order": None if order == "oldest" else order,
+        },
         limit=limit,
         cursor=cursor,
     )

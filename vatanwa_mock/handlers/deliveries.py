@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from vatanwa_mock.handlers import page, timestamp
-from vatanwa_mock.store import Delivery, DeliveryAttempt
+from vatanwa_mock.store import Delivery, DeliveryAttempt, browse
 from vatanwa_mock.twin import Twin
 
-Answer = tuple[Any, int]
+Answer = tuple[Any, ...]
 
 
 def attempt_view(attempt: DeliveryAttempt) -> dict[str, Any]:
@@ -48,21 +48,31 @@ async def list_deliveries(
     tenant: str,
     status: str | None = None,
     report_id: int | None = None,
+    message_id: int | None = None,
+    order: browse.Order = "oldest",
     limit: int | None = None,
     cursor: str | None = None,
 ) -> tuple[Any, int, dict[str, str]]:
-    """One page of the tenant's delivery reports matching the filters."""
+    """One page of the tenant's delivery reports matching the filters, in ``order``."""
     found, headers = page(
-        lambda after, count: twin.deliveries(
+        lambda after, count: browse.deliveries(
+            twin.store,
             tenant,
             status=status,  # type: ignore[arg-type]  # validated against the enum
             report_id=report_id,
+            message_ids=None if message_id is None else [message_id],
+            order=order,
             after=after,
             limit=count,
         ),
         lambda delivery: delivery.id,
         path="/_mock/deliveries",
-        query={"status": status, "report_id": report_id},
+        query={
+            "status": status,
+            "report_id": report_id,
+            "message_id": message_id,
+            "order": None if order == "oldest" else order,
+        },
         limit=limit,
         cursor=cursor,
     )
