@@ -15,7 +15,7 @@ CONTRACT_SEED ?= 1
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup client check-drift lint format mock test contract fuzz lock clean readme-options dist tox
+.PHONY: setup client check-drift lint format mock test contract fuzz lock clean readme-options dist tox vendor-ui screenshots
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -98,6 +98,15 @@ tox: $(VENV)/.installed
 ## with its OpenAPI documents) into dist/; `pip install 'vatanwa[mock]'` adds the mock's stack
 dist: $(VENV)/.installed
 	$(PY) -m scripts.build_dist --out dist
+
+## vendor-ui: copy the inspector's htmx and its SSE extension (pinned in package.json) into
+## vatanwa_mock/ui/static/vendor/
+vendor-ui: setup
+	$(PY) -m scripts.vendor_ui
+
+## screenshots: regenerate docs/inspector-*.png (a mock and Chromium, driven by Playwright)
+screenshots: setup
+	$(PY) -m scripts.screenshots
 
 ## lock: re-pin requirements/dev.txt after changing a dependency
 lock:

@@ -22,6 +22,7 @@ from vatanwa_mock.reports import ReportBuilder
 from vatanwa_mock.spec import load_contract, load_control
 from vatanwa_mock.store import Store
 from vatanwa_mock.twin import STATE_KEY, Twin
+from vatanwa_mock.ui import UiMiddleware
 from vatanwa_mock.validation import VALIDATOR_MAP, FormURIParser
 
 logger = logging.getLogger("vatanwa_mock")
@@ -96,6 +97,7 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         position=MiddlewarePosition.BEFORE_VALIDATION,
         api_base_path=contract.base_path,
     )
+    app.add_middleware(UiMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
     errors.register(app)
     app.twin = twin
     return app
