@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
 
-from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer, run_mock
-from tests.vatanwa_mock.support import TWO_TENANTS
+from tests.support.servers import MockServer, run_mock
+from tests.support.tenants import CLIENT_ID, CLIENT_SECRET, TWO_TENANTS
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -17,8 +17,9 @@ from playwright.sync_api import Page, Route, expect
 import vatanwa
 from tests.browser.conftest import Inspector, InspectorFactory
 from tests.delivery.receiver import Receiver
-from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer, free_port
-from tests.vatanwa_mock.support import OTHER_ID, OTHER_SECRET, eventually, headers
+from tests.support.polling import eventually
+from tests.support.servers import MockServer, free_port
+from tests.support.tenants import CLIENT_ID, CLIENT_SECRET, OTHER_ID, OTHER_SECRET, headers
 
 #: A 1x1 PNG.
 PIXEL = bytes.fromhex(
