@@ -13,6 +13,7 @@ from vatanwa_mock.chaos import Chaos
 from vatanwa_mock.handlers import logins
 from vatanwa_mock.handlers.events import event_response
 from vatanwa_mock.numbers import normalize
+from vatanwa_mock.redact import redact_url
 from vatanwa_mock.store import MESSAGE_STATUSES, OUTBOX_STATUSES, MessageFilter, browse
 from vatanwa_mock.twin import Twin
 from vatanwa_mock.ui.render import page
@@ -59,6 +60,11 @@ async def devices(request: Request, twin: Twin, tenant: str) -> Response:
             now=now,
         ),
     )
+
+
+def _shown_url(url: str | None) -> str | None:
+    # As GET /_mock/callback shows it: a receiver's token in the URL is a secret.
+    return None if url is None else redact_url(url)
 
 
 def _int(value: str | None) -> int | None:
@@ -172,7 +178,7 @@ async def deliveries(request: Request, twin: Twin, tenant: str) -> Response:
             deliveries=found.items,
             status=status or "",
             statuses=OUTBOX_STATUSES,
-            callback_url=twin.callback_url(tenant),
+            callback_url=_shown_url(twin.callback_url(tenant)),
             next_query=next_query,
             paged=query.get("cursor") is not None,
         ),
