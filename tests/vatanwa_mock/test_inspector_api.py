@@ -247,6 +247,10 @@ def test_chaos_and_callback_are_set_and_cleared_from_the_inspector(
         ui.post(UI + "callback", data={"url": url})
         assert control.get("/callback").json() == {"url": url}
         assert ui.post(UI + "callback", data={"url": "ftp://x"}).status_code == 422
+        ui.post(UI + "callback", data={"url": url + "?token=receiver-token-1"})
+        page = ui.get(UI + "deliveries").text
+        assert "receiver-token-1" not in page
+        assert "127.0.0.1:9/vatansms/callback" in page
         ui.post(UI + "callback", data={"action": "clear"})
         assert control.get("/callback").json() == {"url": None}
 
