@@ -99,7 +99,7 @@ def test_messages_and_reports_come_in_pages_newest_first_and_by_text(server: Moc
         ids = [m["id"] for m in first.json()]
         assert ids == sorted(ids, reverse=True)
         assert len(ids) == 2
-        cursor = first.headers["next-cursor"]
+        cursor = first.headers["x-next-cursor"]
         assert cursor == str(ids[-1])
         second = control.get(
             "/messages", params={"reg_id": reg_id, "order": "newest", "limit": 2, "cursor": cursor}
@@ -108,7 +108,7 @@ def test_messages_and_reports_come_in_pages_newest_first_and_by_text(server: Moc
         last = control.get(
             "/messages", params={"reg_id": reg_id, "limit": 5, "cursor": min(ids) - 3}
         )
-        assert "next-cursor" not in last.headers
+        assert "x-next-cursor" not in last.headers
         found = control.get("/messages", params={"q": "sayfa 3 ç", "reg_id": reg_id}).json()
         assert [m["message"] for m in found] == ["sayfa 3 çğüşöı 🎉"]
         assert control.get("/messages", params={"q": "%", "reg_id": reg_id}).json() == []
@@ -120,7 +120,7 @@ def test_messages_and_reports_come_in_pages_newest_first_and_by_text(server: Moc
         assert reports[0]["report_id"] == 903
         paged = control.get("/deliveries", params={"order": "newest", "limit": 1})
         assert len(paged.json()) == 1
-        assert "next-cursor" in paged.headers
+        assert "x-next-cursor" in paged.headers
 
 
 def test_the_event_stream_announces_changes_within_a_second(server: MockServer) -> None:
