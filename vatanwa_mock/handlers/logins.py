@@ -12,7 +12,7 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 
 from vatanwa_mock import media
-from vatanwa_mock.handlers import root_url, timestamp
+from vatanwa_mock.handlers import timestamp
 from vatanwa_mock.store import Registration, browse
 from vatanwa_mock.twin import NotFound, Twin
 
@@ -61,9 +61,9 @@ def qr_image(twin: Twin, tenant: str, reg_id: str, kind: str) -> bytes:
     return media.qr_code(registration.qr, kind)
 
 
-async def list_logins(twin: Twin, tenant: str, state: str | None = None) -> Answer:
+async def list_logins(twin: Twin, tenant: str, root: str, state: str | None = None) -> Answer:
     """The tenant's logins."""
-    root, now = root_url(twin), time.time()
+    now = time.time()
     return [login_detail(r, root, now) for r in all_logins(twin, tenant, state)], 200
 
 
@@ -80,6 +80,6 @@ async def get_login_qr(
     )
 
 
-async def logout_device(twin: Twin, tenant: str, reg_id: str) -> Answer:
+async def logout_device(twin: Twin, tenant: str, root: str, reg_id: str) -> Answer:
     """Log a connected device out, as ``POST /logout`` does."""
-    return login_detail(twin.logout(tenant, reg_id), root_url(twin), time.time()), 200
+    return login_detail(twin.logout(tenant, reg_id), root, time.time()), 200
