@@ -249,24 +249,17 @@ class _BaseTransport:
             "reason": verdict.reason,
             "wait": verdict.retry_in,
         }
-        if verdict.retry_in is not None:
-            logger.info(
-                "%s: attempt %d failed (%s); retrying in %.2f s",
-                operation,
-                attempt + 1,
-                verdict.reason,
-                verdict.retry_in,
-                extra=details,
-            )
-        else:
-            logger.info(
-                "%s: attempt %d failed (%s); not retried: %s",
-                operation,
-                attempt + 1,
-                verdict.reason,
-                verdict.why_not,
-                extra=details,
-            )
+        retried = verdict.retry_in is not None
+        decision = "retrying" if retried else f"not retried: {verdict.why_not}"
+        logger.info(
+            "retry decision: operation=%r attempt=%d reason=%r wait=%s -> %s",
+            operation,
+            attempt + 1,
+            verdict.reason,
+            "None" if verdict.retry_in is None else f"{verdict.retry_in:.2f}s",
+            decision,
+            extra=details,
+        )
 
     def _operation(self, request: httpx.Request | None) -> str:
         if request is None:

@@ -54,8 +54,8 @@ def test_each_retry_of_a_safe_call_is_logged_with_its_wait(
         assert 0 < wait <= FAST_RETRY.max_delay
         assert record.levelno == logging.INFO
         message = record.getMessage()
-        assert message.startswith("GET /devices: attempt ")
-        assert f"retrying in {wait:.2f} s" in message
+        assert message.startswith("retry decision: operation='GET /devices' attempt=")
+        assert message.endswith(f"wait={wait:.2f}s -> retrying")
 
 
 def test_a_call_not_retried_says_why(
@@ -67,7 +67,11 @@ def test_a_call_not_retried_says_why(
         api.messages.send("3641473184", "+905459260314", "merhaba")
     (record,) = _decisions(caplog)
     assert _fields(record) == ("POST /messages/send", 1, "500 Internal Server Error", None)
-    assert "not retried: the operation is not safe to repeat" in record.getMessage()
+    assert record.getMessage() == (
+        "retry decision: operation='POST /messages/send' attempt=1"
+        " reason='500 Internal Server Error' wait=None"
+        " -> not retried: the operation is not safe to repeat once the request may have arrived"
+    )
 
 
 def test_giving_up_after_the_last_retry_is_logged(
