@@ -139,3 +139,11 @@ def test_an_unexpected_failure_is_one_line_without_the_secret(
     )
     verbose = invoke(["devices", "--verbose"], cli_env(twin))
     assert "Traceback" in verbose.stderr
+
+
+def test_a_group_without_a_command_shows_its_help() -> None:
+    run = invoke(["mock"])
+    assert run.exit_code == 2
+    assert "Usage: vatanwa mock" in run.stdout
+    assert "serve" in run.stdout
+    assert run.stderr == ""

@@ -45,7 +45,8 @@ class VatanwaGroup(TyperGroup):
             context = getattr(error, "ctx", None)
             where = context.command_path if context is not None else "vatanwa"
             message = " ".join(error.format_message().split())
-            sys.stderr.write(f"vatanwa: error: {message} (see `{where} --help`)\n")
+            if message:  # a group called without a command has shown its help already
+                sys.stderr.write(f"vatanwa: error: {message} (see `{where} --help`)\n")
             sys.exit(error.exit_code)
         except typer.Abort:
             sys.stderr.write("vatanwa: error: interrupted\n")
