@@ -104,3 +104,21 @@ def test_a_name_that_does_not_resolve_is_left_to_the_connection() -> None:
         await check_connect("http://nowhere.invalid/hook")
 
     asyncio.run(attempt())
+
+
+def test_the_control_api_refuses_unless_the_setting_allows() -> None:
+    from vatanwa_mock.app import create_app
+    from vatanwa_mock.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+    auth = {"client-id": DEFAULT_CLIENT_ID, "client-secret": DEFAULT_CLIENT_SECRET}
+    url = "http://169.254.169.254/latest/meta-data/"
+    with create_app(Settings()).test_client() as client:
+        refused = client.put("/_mock/callback", headers=auth, json={"url": url})
+        assert refused.status_code == 422
+        assert "--allow-unsafe-callback-targets" in refused.json()["description"]
+        assert client.get("/_mock/callback", headers=auth).json() == {"url": None}
+    allowing = Settings(allow_unsafe_callback_targets=True)
+    with create_app(allowing).test_client() as client:
+        allowed = client.put("/_mock/callback", headers=auth, json={"url": url})
+        assert allowed.status_code == 200
+        assert allowed.json() == {"url": url}
