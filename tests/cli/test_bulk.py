@@ -175,6 +175,8 @@ def test_an_interrupted_bulk_resumes_and_sends_nothing_twice(
     numbers = _numbers(400)
     file = _write_csv(tmp_path / "list.csv", [f"{n},Ali" for n in numbers])
     args = ["bulk", reg_id, str(file), "--message", "Merhaba {name}", "--batch-size", "10"]
+    with control(twin) as mock:  # 40 batches of at least 30 ms: the signal lands half-way
+        mock.put("/chaos", json={"latency_ms": 30}).raise_for_status()
     process = spawn(args, cli_env(twin))
     _wait_for_batches(tmp_path / "list.results.jsonl.journal", ended=1)
     process.send_signal(stop)
