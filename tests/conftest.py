@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 CONTRACT = Path(__file__).resolve().parent / "contract"
+#: ``pytester`` runs the plugin's sample projects (tests/plugin/); ``pytest_plugins`` is honoured
+#: only in this top conftest.
+pytest_plugins = ["pytester"]
 
 
 def _names_contract(arg: str) -> bool:
