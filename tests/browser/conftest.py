@@ -109,10 +109,12 @@ def inspector_as(browser: Browser, mock: MockServer) -> Iterator[InspectorFactor
         client_secret: str = CLIENT_SECRET,
         viewport: ViewportSize | None = None,
         clean_console: bool = True,
+        timezone_id: str | None = None,
     ) -> Inspector:
         context = browser.new_context(
             http_credentials={"username": client_id, "password": client_secret},
             viewport=viewport or {"width": 1280, "height": 900},
+            timezone_id=timezone_id,
         )
         inspector = Inspector(context, mock.root_url)
         opened.append((inspector, clean_console))

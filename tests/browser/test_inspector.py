@@ -5,6 +5,7 @@ origins, and every page free of console errors and accessibility violations."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -106,22 +107,52 @@ def test_an_n_to_n_send_appears_live_and_its_statuses_move(
     page = inspector.open(f"messages?reg_id={reg_id}")
     page.evaluate("window.__notReloaded = true")
     with sdk(mock) as api:
+        # A backlog ahead keeps the test messages queued for a moment (80 ms each at speed 4).
+        backlog = [(f"+9054592{n:05d}", f"sıra {n}") for n in range(15)]
+        api.messages.send_n_to_n(reg_id, backlog, send_speed=4)
         api.messages.send_n_to_n(
             reg_id,
             [("+905459260314", "Birinci ✅"), ("+905459260000", "İkinci\nsatır")],
             send_speed=4,
             report_id=41,
         )
-    messages = page.locator("li.message")
-    expect(messages).to_have_count(2, timeout=LIVE)
-    sent = messages.filter(has_text="+905459260314")
-    failed = messages.filter(has_text="+905459260000")
+    sent = page.locator("li.message", has_text="Birinci ✅")
+    failed = page.locator("li.message", has_text="İkinci")
+    expect(sent.locator("[data-role=status]")).to_have_text("queued", timeout=LIVE)
+    expect(failed.locator("[data-role=status]")).to_have_text("queued")
+    due = failed.locator("time[data-time=countdown]")
+    expect(due).to_contain_text("in ")  # the due time counts down while it is queued
     expect(sent.locator("[data-role=status]")).to_have_text("sent", timeout=LIVE)
     expect(failed.locator("[data-role=status]")).to_have_text(
         "failed: The number is not registered on WhatsApp.", timeout=LIVE
     )
     expect(failed.locator(".text")).to_have_text("İkinci\nsatır")
+    expect(page.locator("li.message")).to_have_count(17)
     assert page.evaluate("window.__notReloaded") is True
+
+
+def test_times_are_local_with_utc_on_hover_and_the_keyboard_pairs(
+    mock: MockServer, inspector_as: InspectorFactory
+) -> None:
+    with sdk(mock) as api:
+        started = api.login.phone("+905459260314").data
+    inspector = inspector_as(timezone_id="Europe/Istanbul")
+    page = inspector.open()
+    expiry = page.locator(f'li.login[data-reg-id="{started.reg_id}"] time')
+    expect(expiry).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$"))
+    utc_hour = int(expiry.get_attribute("title").split(" ")[1][:2])  # type: ignore[union-attr]
+    expect(expiry).to_contain_text(f"{(utc_hour + 3) % 24:02d}:")
+    expect(expiry).not_to_contain_text("UTC")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    focused_login = "document.activeElement.closest('li.login')?.dataset.regId"
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate(focused_login) == str(started.reg_id):
+            break
+    assert page.evaluate("document.activeElement.textContent") == "Enter code"
+    page.keyboard.press("Enter")
+    expect(page.locator("li.device", has_text=str(started.reg_id))).to_be_visible(timeout=LIVE)
 
 
 def test_hostile_text_and_file_names_are_shown_as_text(
