@@ -18,8 +18,9 @@ from vatanwa_mock import delivery, dispatcher, errors
 from vatanwa_mock.config import Settings
 from vatanwa_mock.examples import ExamplesResolver
 from vatanwa_mock.middleware import BODY_OVERHEAD, ChaosMiddleware, TwinMiddleware
+from vatanwa_mock.proxy import Proxy, ProxyMiddleware, Recorder
 from vatanwa_mock.reports import ReportBuilder
-from vatanwa_mock.spec import load_contract, load_control
+from vatanwa_mock.spec import Contract, load_contract, load_control
 from vatanwa_mock.store import Store
 from vatanwa_mock.twin import STATE_KEY, Twin
 from vatanwa_mock.ui import UiMiddleware
@@ -58,12 +59,16 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         report_body = ReportBuilder(contract.resolved["components"]["schemas"]["DeliveryReport"])
         store = Store(settings.db, report_body=report_body)
     twin = Twin(settings, contract, store)
+    proxy = _proxy(settings, contract)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
         async with dispatcher.running(twin), delivery.running(twin):
             yield {STATE_KEY: twin}
         twin.store.close()
+        if proxy is not None:
+            await proxy.aclose()
+            print(proxy.recorder.summary_text(), flush=True)
 
     app = AsyncApp(
         __name__,
@@ -98,6 +103,19 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         api_base_path=contract.base_path,
     )
     app.add_middleware(UiMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    if proxy is not None:
+        app.add_middleware(
+            ProxyMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, proxy=proxy
+        )
     errors.register(app)
     app.twin = twin
+    app.proxy = proxy
     return app
+
+
+def _proxy(settings: Settings, contract: Contract) -> Proxy | None:
+    """In proxy mode, the proxy in front of ``settings.upstream`` (:mod:`vatanwa_mock.proxy`)."""
+    if settings.mode != "proxy":
+        return None
+    recorder = Recorder(violations_path=settings.violations, record_dir=settings.record)
+    return Proxy(settings, contract, recorder)

@@ -41,8 +41,10 @@ PROG = "vatanwa-mock"
 DEFAULT_CLIENT_ID = "vatanwa-local-id"
 DEFAULT_CLIENT_SECRET = "vatanwa-local-secret"  # noqa: S105 - a documented local default
 
-Mode = Literal["stateful", "examples"]
-MODES: tuple[Mode, ...] = ("stateful", "examples")
+Mode = Literal["stateful", "examples", "proxy"]
+MODES: tuple[Mode, ...] = ("stateful", "examples", "proxy")
+#: Where ``--mode proxy`` forwards by default: the live service.
+LIVE_URL = "https://api.vatansms.net/api/whatsapp/v1"
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 
 _OPTION = "vatanwa_mock.option"
@@ -166,7 +168,38 @@ class Settings:
         shown_default="the address the connection reached",
     )
     mode: Mode = setting(
-        "stateful", "stateful, or answer the documented examples (with auth and envelopes)"
+        "stateful",
+        "stateful, answer the documented examples (with auth and envelopes), or proxy: "
+        "forward to --upstream and check both sides against the contract",
+    )
+    upstream: str = setting(
+        LIVE_URL,
+        "proxy mode: the service every request of the contract is forwarded to, with its base path",
+        metavar="URL",
+    )
+    violations: Path | None = setting(
+        None,
+        "proxy mode: append every contract violation, redacted, to this JSON Lines file",
+        metavar="FILE",
+        shown_default="none",
+    )
+    record: Path | None = setting(
+        None,
+        "proxy mode: write every exchange, redacted, as one JSON file in this directory",
+        metavar="DIR",
+        shown_default="none",
+    )
+    callback_path: str = setting(
+        "/vatansms/callback",
+        "proxy mode: the path where the provider's delivery reports are received and checked",
+        metavar="PATH",
+    )
+    forward_callbacks_to: str | None = setting(
+        None,
+        "proxy mode: the receiver each delivery report is forwarded to (its status is the "
+        "provider's answer); none: reports are acknowledged with 200",
+        metavar="URL",
+        shown_default="none",
     )
     speed_factor: float = setting(
         1.0,
@@ -394,6 +427,7 @@ def _validate_together(settings: Settings) -> None:
         validate_callback_url(
             settings.callback_url, allow_unsafe_targets=settings.allow_unsafe_callback_targets
         )
+    _validate_proxy(settings)
     if settings.public_url is not None:
         parts = urlsplit(settings.public_url)
         if (
@@ -407,6 +441,35 @@ def _validate_together(settings: Settings) -> None:
                 "--public-url must be an absolute http(s) URL without credentials, query or "
                 f"fragment, such as http://mock.test:8080, not {settings.public_url!r}"
             )
+
+
+def _validate_proxy(settings: Settings) -> None:
+    parts = urlsplit(settings.upstream)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        from vatanwa_mock.redact import redact_url
+
+        raise ConfigError(
+            "--upstream must be an absolute http(s) URL with the API's base path and without "
+            f"credentials, query or fragment, such as {LIVE_URL}, not "
+            f"{redact_url(settings.upstream)!r}"
+        )
+    path = settings.callback_path
+    if not path.startswith("/") or "?" in path or "#" in path or path.startswith("/_mock"):
+        raise ConfigError(
+            "--callback-path must be a path that begins with / and is not under /_mock, such as "
+            f"/vatansms/callback, not {path!r}"
+        )
+    if settings.forward_callbacks_to is not None:
+        validate_callback_url(
+            settings.forward_callbacks_to,
+            allow_unsafe_targets=settings.allow_unsafe_callback_targets,
+        )
 
 
 def _check_header_value(flag: str, value: str, *, shown: bool) -> None:
