@@ -11,11 +11,13 @@ MODE   ?= stateful
 MOCK_ARGS ?=
 # The HTTP contract run of `make test` is reproducible; `make fuzz` draws a fresh seed each time.
 CONTRACT_SEED ?= 1
+# apt-get runs through sudo unless make runs as root (installing wrk for `make bench`).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: setup client check-drift lint format mock test contract fuzz lock clean readme-options dist tox vendor-ui screenshots
+.PHONY: setup client check-drift lint format mock test contract fuzz lock clean readme-options dist tox vendor-ui screenshots bench bench-check
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -117,3 +119,15 @@ lock:
 
 clean:
 	rm -rf $(VENV) node_modules build .mypy_cache .ruff_cache .pytest_cache
+
+## bench: the load benchmark (twin against Prism's mock and a bare Starlette handler, one
+## interleaved run; several minutes): prints the table, writes build/bench/ (see bench/README.md)
+bench: setup
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) -m bench --out build/bench
+
+## bench-check: the short benchmark (under a minute); fails when a ratio misses its target by
+## more than the run's noise. Not part of `make test`.
+bench-check: setup
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(PY) -m bench --check --out build/bench

@@ -18,6 +18,7 @@ from vatanwa_mock import delivery, dispatcher, errors
 from vatanwa_mock.config import Settings
 from vatanwa_mock.examples import ExamplesResolver
 from vatanwa_mock.middleware import BODY_OVERHEAD, ChaosMiddleware, TwinMiddleware
+from vatanwa_mock.operations import SECURITY_MAP, install
 from vatanwa_mock.proxy import Proxy, ProxyMiddleware, Recorder
 from vatanwa_mock.reports import ReportBuilder
 from vatanwa_mock.spec import Contract, load_contract, load_control
@@ -76,11 +77,13 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         lifespan=lifespan,
         validate_responses=settings.validate_responses,
         validator_map=VALIDATOR_MAP,
+        security_map=SECURITY_MAP,
         uri_parser_class=FormURIParser,
         # No Swagger UI and no connexion copy of the documents: only documented routes exist,
         # and the control API serves its own document as written.
         swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=False),
     )
+    install(app)
     contract_resolver: Resolver = (
         ExamplesResolver(contract) if settings.mode == "examples" else TagResolver(HANDLERS)
     )

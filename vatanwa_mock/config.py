@@ -212,6 +212,11 @@ class Settings:
         False, "check every response against the contract (the tests turn it on)"
     )
     log_level: LogLevel = setting("info", "uvicorn's log level")
+    access_log: bool = setting(
+        False,
+        "log a line per request (uvicorn's access log; off by default: it costs about a tenth "
+        "of the mock's throughput, and the control API lists what was sent)",
+    )
     retry_base: float = setting(
         1.0,
         "delivery reports: the first retry waits up to this long, times the speed factor",
