@@ -62,6 +62,16 @@ _UNSET_USED = re.compile(r"\bUnset\b")
 _FIXED_BOUNDARY = re.compile(
     r'^[ \t]*headers\["Content-Type"\] = "multipart/form-data; boundary=\+\+\+"\n', re.MULTILINE
 )
+# One multipart part per item of an array whose parts are declared `application/json`.
+_JSON_PART_PER_ITEM = re.compile(
+    r"for (?P<item>\w+) in self\.(?P<field>\w+):\s*files\.append\(\s*\(\s*"
+    r'"(?P<name>\w+)",\s*\(\s*None,\s*json\.dumps\(\s*(?P=item)\.to_dict\(\)\s*\)\.encode\(\),'
+    r'\s*"application/json",?\s*\),?\s*\),?\s*\)'
+)
+_JSON_PART_WHOLE = (
+    'files.append(("{name}", (None, json.dumps([item.to_dict() for item in self.{field}])'
+    '.encode(), "application/json")))'
+)
 
 
 def _repair(tree: Path) -> None:
@@ -75,9 +85,18 @@ def _repair(tree: Path) -> None:
     It also pins every multipart body to the boundary ``+++``, which corrupts an attachment whose
     bytes happen to contain ``\r\n--+++``. Without that header httpx picks a random boundary
     and sets the Content-Type itself.
+
+    The contract declares the multipart ``n_to_n`` part as the JSON text of the array (its
+    ``encoding`` is ``contentType: application/json``); the generator does not follow it and
+    sends one part per item. It sends the JSON text of the whole array instead: the shape the
+    contract names first, what the SDK has always sent and schemathesis sends (the offline
+    twin also reads one item per part).
     """
     for path in sorted(tree.rglob("*.py")):
         text = _FIXED_BOUNDARY.sub("", path.read_text(encoding="utf-8"))
+        text = _JSON_PART_PER_ITEM.sub(
+            lambda m: _JSON_PART_WHOLE.format(name=m["name"], field=m["field"]), text
+        )
         path.write_text(text, encoding="utf-8")
         if re.search(r"^class Unset\b", text, re.MULTILINE):
             continue  # types.py, where it is defined

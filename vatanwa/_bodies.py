@@ -7,7 +7,6 @@ text of the array.
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import os
 from collections.abc import Iterable, Mapping
@@ -87,11 +86,6 @@ def n_to_n_items(items: Iterable[NToNLike]) -> list[NToNItem]:
     if not result:
         raise ValueError("n_to_n needs at least one (to, message) item")
     return result
-
-
-def n_to_n_json(items: list[NToNItem]) -> str:
-    """The JSON text of an ``n_to_n`` list, for the multipart part that carries it."""
-    return json.dumps([item.to_dict() for item in items], ensure_ascii=False)
 
 
 def recipients(to: str | Iterable[str]) -> str:

@@ -50,12 +50,13 @@ class ParsedDeliveryReport:
     """A delivery report read from a request body.
 
     ``report`` is the generated model exactly as received (values as strings); the other fields
-    are its values parsed: ``report_id`` (the ``callback_data``, the send's ``report_id``),
+    are its values parsed: ``report_id`` (the ``callback_data``: the send's ``report_id`` as text,
+    exactly as it was sent, ``"33"`` for the number 33 or a UUID string),
     ``status``, ``phone``, ``content`` and ``sent_at`` (``send_time`` as an aware datetime).
     """
 
     report: DeliveryReport
-    report_id: int
+    report_id: str
     status: DeliveryStatus
     phone: str
     content: str
@@ -75,8 +76,8 @@ def parse_delivery_report(body: bytes | str | Mapping[str, Any]) -> ParsedDelive
     ``additional_properties``.
 
     Raises :class:`InvalidWebhookPayloadError` when the body is not a delivery report: not JSON,
-    not an object, a field missing or of the wrong type, an unknown ``status``, a
-    ``callback_data`` that is not digits, or a ``send_time`` not in Go's time format.
+    not an object, a field missing or of the wrong type, an unknown ``status``, an empty
+    ``callback_data``, or a ``send_time`` not in Go's time format.
     """
     document = _decode(body)
     values = dict(document)
@@ -94,17 +95,15 @@ def parse_delivery_report(body: bytes | str | Mapping[str, Any]) -> ParsedDelive
         report = DeliveryReport.from_dict(values)
     except ValueError as exc:
         raise InvalidWebhookPayloadError(f"'status' is not a delivery status: {exc}") from exc
-    if not (report.callback_data.isascii() and report.callback_data.isdigit()):
-        raise InvalidWebhookPayloadError(
-            f"'callback_data' must be the digits of a report_id, not {report.callback_data!r}"
-        )
+    if not report.callback_data:
+        raise InvalidWebhookPayloadError("'callback_data' is empty: it must carry the report_id")
     try:
         sent_at = parse_go_time(report.send_time)
     except ValueError as exc:
         raise InvalidWebhookPayloadError(f"'send_time' is not a Go time: {exc}") from exc
     return ParsedDeliveryReport(
         report=report,
-        report_id=int(report.callback_data),
+        report_id=report.callback_data,
         status=DeliveryStatus(report.status.value),
         phone=report.phone,
         content=report.content,

@@ -25,7 +25,7 @@ from vatanwa_mock.spec import Contract, load_contract, load_control
 from vatanwa_mock.store import Store
 from vatanwa_mock.twin import STATE_KEY, Twin
 from vatanwa_mock.ui import UiMiddleware
-from vatanwa_mock.validation import VALIDATOR_MAP, FormURIParser
+from vatanwa_mock.validation import VALIDATOR_MAP, FormURIParser, hide_form_properties
 
 logger = logging.getLogger("vatanwa_mock")
 # connexion warns on every request to an operation with two request content types.
@@ -88,7 +88,7 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         ExamplesResolver(contract) if settings.mode == "examples" else TagResolver(HANDLERS)
     )
     app.add_api(
-        contract.for_connexion(),
+        hide_form_properties(contract.for_connexion()),
         base_path=contract.base_path,
         resolver=contract_resolver,
     )

@@ -9,6 +9,7 @@ number is ``sent``.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import phonenumbers
@@ -20,6 +21,8 @@ FAILING_SUFFIXES: dict[str, str] = {
     "0002": "The recipient's phone could not be reached.",
 }
 INVALID_NUMBER = "Not a valid phone number."
+#: A number as people write it: digits with spaces, dots, dashes or brackets, maybe a + or 00.
+_WRITTEN = re.compile(r"^\s*\+?[0-9][0-9 .()\-]{5,}[0-9]\s*$")
 
 
 def normalize(number: str) -> str:
@@ -44,3 +47,35 @@ def failure_reason(digits: str) -> str | None:
         if digits.endswith(suffix):
             return reason
     return None
+
+
+def international(written: str) -> str | None:
+    """A number written the way people write it, in the contract's international form.
+
+    ``0532 123 45 67`` -> ``+905321234567``; ``0090 532 ...`` -> ``+90532...``;
+    ``+90 (532) 123-45-67`` -> ``+905321234567``. A national number (one leading ``0``) is
+    read as Turkish, the provider's country: an assumption, so the result is a suggestion for
+    an error message, never applied to what was sent. None when ``written`` is not a number.
+    """
+    if not _WRITTEN.match(written):
+        return None
+    digits = normalize(written)
+    if written.strip().startswith("+"):
+        return "+" + digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    if digits.startswith("0"):
+        return "+90" + digits[1:]
+    return "+" + digits
+
+
+def international_hint(value: str) -> str | None:
+    """What to write instead of ``value`` (one number or a comma-separated list), or None."""
+    parts = [part.strip() for part in value.split(",")]
+    fixed = [international(part) for part in parts]
+    suggestion = [f for f in fixed if f is not None]
+    if len(suggestion) != len(parts) or all(
+        f in (part, "+" + part) for f, part in zip(suggestion, parts, strict=True)
+    ):
+        return None
+    return ", ".join(suggestion)

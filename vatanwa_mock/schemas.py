@@ -8,6 +8,7 @@ schemas are JSON Schema Draft 4 with extra keywords, which both validators ignor
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any, Protocol
 
@@ -19,6 +20,10 @@ class SchemaValidator(Protocol):
 
     def first_error(self, instance: Any) -> str | None:
         """A one-line description of the first violation, naming its field, or None."""
+        ...
+
+    def first_violation(self, instance: Any) -> tuple[list[str | int], str] | None:
+        """Where the first violation is (the path into ``instance``) and what it is, or None."""
         ...
 
 
@@ -49,13 +54,43 @@ class _RustValidator:
     def __init__(self, schema: dict[str, Any]) -> None:
         self._validator = jsonschema_rs.Draft4Validator(schema, validate_formats=True)
 
-    def first_error(self, instance: Any) -> str | None:
+    def first_violation(self, instance: Any) -> tuple[list[str | int], str] | None:
         try:
             for error in self._validator.iter_errors(instance):
-                return describe(list(error.instance_path), error.message)
+                return _explain(error)
         except (ValueError, OverflowError) as exc:  # numbers beyond what it represents
-            return describe([], str(exc) or "a value is out of range")
+            return [], str(exc) or "a value is out of range"
         return None
+
+    def first_error(self, instance: Any) -> str | None:
+        found = self.first_violation(instance)
+        return None if found is None else describe(*found)
+
+
+def _explain(error: Any) -> tuple[list[str | int], str]:
+    """Where ``error`` is and what it is; for an ``anyOf``, the error of the branch of the
+    value's own type ("5 is greater than the maximum of 4", not "not valid under any of the
+    schemas"), or what each branch wants when the value has the type of none."""
+    path = list(error.instance_path)
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Enum):
+        # Its own message names two options and "2 other candidates": name them all.
+        options = ", ".join(json.dumps(option, ensure_ascii=False) for option in error.kind.options)
+        return path, f"{json.dumps(error.instance, ensure_ascii=False)} is not one of {options}"
+    branches = getattr(error.kind, "context", None)
+    if not isinstance(error.kind, jsonschema_rs.ValidationErrorKind.AnyOf) or not branches:
+        return path, str(error.message)
+
+    def wrong_type(branch: list[Any]) -> bool:
+        return any(
+            isinstance(e.kind, jsonschema_rs.ValidationErrorKind.Type)
+            and list(e.instance_path) == path
+            for e in branch
+        )
+
+    typed = [branch for branch in branches if branch and not wrong_type(branch)]
+    if len(typed) == 1:
+        return _explain(typed[0][0])
+    return path, "; or ".join(str(branch[0].message) for branch in branches if branch)
 
 
 class _PythonValidator:
@@ -64,10 +99,15 @@ class _PythonValidator:
 
         self._validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
 
+    def first_violation(self, instance: Any) -> tuple[list[str | int], str] | None:
+        from jsonschema.exceptions import best_match
+
+        error = best_match(self._validator.iter_errors(instance))
+        return None if error is None else (list(error.absolute_path), error.message)
+
     def first_error(self, instance: Any) -> str | None:
-        for error in self._validator.iter_errors(instance):
-            return describe(list(error.absolute_path), error.message)
-        return None
+        found = self.first_violation(instance)
+        return None if found is None else describe(*found)
 
 
 #: The ranges OpenAPI's integer formats promise; JSON Schema knows nothing of ``format: int64``.

@@ -22,7 +22,7 @@ from vatanwa_client.api.login import login_check, login_qr
 from vatanwa_client.models import LoginQrResponse, RegIdNumberRequest
 from vatanwa_client.types import File
 
-from tests.contract import budget, hooks, spec
+from tests.contract import budget, spec
 
 BODIES = [(op, media) for op in spec.operations() for media in op.request_media_types]
 
@@ -58,18 +58,6 @@ def _model(op: spec.Operation, media: str, body: dict[str, Any], mime: str | Non
     return model
 
 
-def _json_text(op: spec.Operation, media: str, body: dict[str, Any], json_body: Any) -> Any:
-    """A multipart body whose JSON-text parts hold the JSON text of the JSON body's field.
-
-    The contract says so in prose (``n_to_n``: the JSON text of an ``NToNList``); OpenAPI 3.0
-    cannot state it in the schema (see tests/contract/hooks.py).
-    """
-    if media != spec.MULTIPART or not op.operation_id:
-        return body
-    parts = hooks.json_text_parts(op.operation_id)
-    return {**body, **{name: json.dumps(json_body[name]) for name in parts if name in body}}
-
-
 def _with_reg_id(body: dict[str, Any], reg_id: str) -> dict[str, Any]:
     """``body`` naming the device ``reg_id``, in the form (number or string) it was drawn in."""
     drawn = body["reg_id"]
@@ -77,11 +65,7 @@ def _with_reg_id(body: dict[str, Any], reg_id: str) -> dict[str, Any]:
 
 
 def _drawn(op: spec.Operation, media: str) -> st.SearchStrategy[dict[str, Any]]:
-    bodies = spec.request_cases(op, media).map(lambda case: case.body)
-    if media != spec.MULTIPART or not hooks.json_text_parts(op.operation_id):
-        return bodies
-    json_bodies = spec.request_cases(op, spec.JSON).map(lambda case: case.body)
-    return st.tuples(bodies, json_bodies).map(lambda pair: _json_text(op, media, *pair))
+    return spec.request_cases(op, media).map(lambda case: case.body)
 
 
 def _send(api: Client, op: spec.Operation, model: Any) -> Any:

@@ -40,7 +40,7 @@ FAST = (
 GOOD = "905459260314"
 FAILING = tuple(f"90545926{suffix}" for suffix in FAILING_SUFFIXES)
 
-Key = tuple[int, str, str]
+Key = tuple[str, str, str]
 
 
 @contextmanager

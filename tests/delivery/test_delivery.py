@@ -56,7 +56,7 @@ def test_one_valid_report_per_recipient_for_each_send_operation(
                   "report_id": 101},
         )  # fmt: skip
         assert answer.status_code == 200, answer.text
-        expected[(101, GOOD, "1")] += 1
+        expected[("101", GOOD, "1")] += 1
 
         one_to_n = [GOOD, *FAILING]
         answer = api.post(
@@ -66,7 +66,7 @@ def test_one_valid_report_per_recipient_for_each_send_operation(
             files={"attachment": ("pixel.png", b"\x89PNG\r\n\x1a\n", "image/png")},
         )  # fmt: skip
         assert answer.status_code == 200, answer.text
-        expected.update((102, n, expected_status(n)) for n in one_to_n)
+        expected.update(("102", n, expected_status(n)) for n in one_to_n)
 
         n_to_n = [{"to": "+" + GOOD, "message": "first"}, {"to": FAILING[0], "message": "second"}]
         answer = api.post(
@@ -74,14 +74,14 @@ def test_one_valid_report_per_recipient_for_each_send_operation(
             json={"reg_id": reg_id, "n_to_n": n_to_n, "send_speed": 1, "report_id": 103},
         )
         assert answer.status_code == 200, answer.text
-        expected.update([(103, GOOD, "1"), (103, FAILING[0], "2")])
+        expected.update([("103", GOOD, "1"), ("103", FAILING[0], "2")])
 
         # Without a report_id a message has no report.
         send(api, reg_id, [GOOD], report_id=None)
 
         total = sum(expected.values())
         found = eventually(lambda: all_delivered(control, total), what="every report delivered")
-        assert {d["report_id"] for d in found} == {101, 102, 103}
+        assert {d["report_id"] for d in found} == {"101", "102", "103"}
         assert len(control.get("/messages").json()) == total + 1
         assert received_keys(receiver.accepted()) == expected
         assert {"1", "2"} == {k[2] for k in expected}
@@ -126,7 +126,7 @@ def test_reports_wait_for_a_callback_url_and_go_with_each_tenants_credentials(
         assert control.put("/callback", json={"url": receiver.url}).status_code == 200
         eventually(lambda: all_delivered(control, 2), what="the first tenant's reports")
         assert received_keys(receiver.accepted()) == Counter(
-            {(7, GOOD, "1"): 1, (7, FAILING[1], "2"): 1}
+            {("7", GOOD, "1"): 1, ("7", FAILING[1], "2"): 1}
         )
         assert deliveries(other_control, status="pending")
         assert deliveries(control, report_id=8) == []
@@ -134,7 +134,7 @@ def test_reports_wait_for_a_callback_url_and_go_with_each_tenants_credentials(
         assert other_control.put("/callback", json={"url": receiver.url}).status_code == 200
         eventually(lambda: all_delivered(other_control, 1), what="the second tenant's report")
         last = receiver.accepted()[-1]
-        assert received_keys([last], OTHER_ID, OTHER_SECRET) == Counter({(8, GOOD, "1"): 1})
+        assert received_keys([last], OTHER_ID, OTHER_SECRET) == Counter({("8", GOOD, "1"): 1})
         assert last.headers["client-id"] == OTHER_ID
 
 
@@ -168,7 +168,7 @@ def test_a_refusing_or_slow_receiver_gets_every_report_once_it_recovers(
         found = eventually(lambda: all_delivered(control, len(numbers)), what="all delivered")
 
     # Compared as sets: an answer slower than the timeout would be a documented duplicate.
-    expected = {(55, n, expected_status(n)) for n in numbers}
+    expected = {("55", n, expected_status(n)) for n in numbers}
     assert set(received_keys(receiver.accepted())) == expected
     for delivery in found:
         attempts = delivery["attempts"]
@@ -206,7 +206,7 @@ def test_a_receiver_that_is_down_gets_every_report_once_it_is_up(tmp_path: Path)
         receiver.stop()
 
     assert received_keys(receiver.accepted()) == Counter(
-        (9, n, expected_status(n)) for n in numbers
+        ("9", n, expected_status(n)) for n in numbers
     )
     for delivery in found:
         *failures, last = delivery["attempts"]
@@ -253,7 +253,7 @@ def test_killing_the_mock_between_send_and_delivery_loses_no_report(
     assert len(messages) == len(numbers)
     assert all(m["status"] in ("sent", "failed") for m in messages)
     arrived = received_keys(receiver.accepted())
-    assert set(arrived) == {(77, n, expected_status(n)) for n in numbers}
+    assert set(arrived) == {("77", n, expected_status(n)) for n in numbers}
     interrupted = {
         (d["report_id"], d["body"]["phone"], d["body"]["status"])
         for d in found
@@ -295,4 +295,4 @@ def test_a_report_dies_after_its_attempts_and_a_replay_delivers_it(
     assert [a["outcome"] for a in delivered["attempts"]] == ["retry", "retry", "dead", "delivered"]
     assert delivered["attempts_since_replay"] == 1
     (report,) = receiver.accepted()
-    assert key(check_report(report)) == (31, FAILING[0], "2")
+    assert key(check_report(report)) == ("31", FAILING[0], "2")

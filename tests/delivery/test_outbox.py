@@ -15,7 +15,7 @@ from vatanwa_mock.store import DeviceInfo, Store
 TENANT = "tenant-a"
 
 
-def queued(store: Store, numbers: list[str], report_id: int | None) -> list[int]:
+def queued(store: Store, numbers: list[str], report_id: str | None) -> list[int]:
     now = time.time()
     registration = store.create_registration(
         TENANT,
@@ -42,7 +42,7 @@ def queued(store: Store, numbers: list[str], report_id: int | None) -> list[int]
 
 def test_finishing_a_message_writes_its_report_once() -> None:
     store = Store()
-    sent, failed = queued(store, [GOOD, FAILING[0]], report_id=12)
+    sent, failed = queued(store, [GOOD, FAILING[0]], report_id="12")
     (silent,) = queued(store, [GOOD], report_id=None)
     at = time.time()
     store.finish_message(sent, status="sent", error=None, at=at)
@@ -58,7 +58,7 @@ def test_finishing_a_message_writes_its_report_once() -> None:
     for delivery, status, phone in zip(reports, ("1", "2"), (GOOD, FAILING[0]), strict=True):
         report_validator().validate(json.loads(delivery.body))
         parsed = parse_delivery_report(delivery.body)
-        assert (parsed.report_id, parsed.status.value, parsed.phone) == (12, status, phone)
+        assert (parsed.report_id, parsed.status.value, parsed.phone) == ("12", status, phone)
         assert abs(parsed.sent_at.timestamp() - at) < 1
         assert parsed.sent_at.utcoffset() is not None
         assert parsed.report.send_time.endswith(" +0300 +03")

@@ -7,6 +7,7 @@ The send operations are called with both content types, the multipart ones with 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,11 @@ from vatanwa_client.api.login import login_check, login_check_active, login_phon
 from vatanwa_client.api.messages import send_message, send_message_n_to_n, send_message_one_to_n
 from vatanwa_client.api.profile import get_profile_picture
 from vatanwa_client.models import (
+    LoginPhoneUrlencoded,
+    RegIdUrlencoded,
+    SendMessageNToNUrlencoded,
+    SendMessageOneToNUrlencoded,
+    SendMessageUrlencoded,
     ErrorEnvelope,
     LoginPhoneRequest,
     NToNItem,
@@ -79,7 +85,6 @@ def attachment(tmp_path: Path) -> Callable[[], File]:
 
 def calls(attachment: Callable[[], File]) -> list[tuple[str, Callable[[Client], Response[Any]]]]:
     n_to_n = [NToNItem(to=PHONE, message="test mesaj 1"), NToNItem(to="+903222450353", message="2")]
-    text = json.dumps([item.to_dict() for item in n_to_n])
     return [
         (
             "login_phone",
@@ -150,7 +155,7 @@ def calls(attachment: Callable[[], File]) -> list[tuple[str, Callable[[Client], 
             lambda c: send_message_n_to_n.sync_detailed(
                 client=c,
                 body=SendMessageNToNForm(
-                    reg_id=int(REG_ID), n_to_n=text, send_speed=1, attachment=attachment()
+                    reg_id=int(REG_ID), n_to_n=n_to_n, send_speed=1, attachment=attachment()
                 ),
             ),
         ),
@@ -165,6 +170,65 @@ def calls(attachment: Callable[[], File]) -> list[tuple[str, Callable[[Client], 
             lambda c: logout.sync_detailed(client=c, body=RegIdStringRequest(reg_id=REG_ID)),
         ),
         ("list_devices", lambda c: list_devices.sync_detailed(client=c)),
+        # The same operations with a form body (application/x-www-form-urlencoded).
+        (
+            "login_phone",
+            lambda c: login_phone.sync_detailed(client=c, body=LoginPhoneUrlencoded(phone=PHONE)),
+        ),
+        (
+            "login_check",
+            lambda c: login_check.sync_detailed(client=c, body=RegIdUrlencoded(reg_id=REG_ID)),
+        ),
+        (
+            "login_check_active",
+            lambda c: login_check_active.sync_detailed(
+                client=c, body=RegIdUrlencoded(reg_id=int(REG_ID))
+            ),
+        ),
+        (
+            "send_message",
+            lambda c: send_message.sync_detailed(
+                client=c,
+                body=SendMessageUrlencoded(
+                    reg_id=REG_ID,
+                    to=PHONE,
+                    message="m",
+                    send_speed="3",
+                    report_id=str(uuid.uuid4()),
+                ),
+            ),
+        ),
+        (
+            "send_message_one_to_n",
+            lambda c: send_message_one_to_n.sync_detailed(
+                client=c,
+                body=SendMessageOneToNUrlencoded(
+                    reg_id=REG_ID, to=f"{PHONE}, +903222450353", message="m", send_speed=1
+                ),
+            ),
+        ),
+        (
+            "send_message_n_to_n",
+            lambda c: send_message_n_to_n.sync_detailed(
+                client=c,
+                body=SendMessageNToNUrlencoded(
+                    reg_id=REG_ID,
+                    n_to_n=json.dumps([item.to_dict() for item in n_to_n]),
+                    send_speed=4,
+                    report_id=9,
+                ),
+            ),
+        ),
+        (
+            "get_profile_picture",
+            lambda c: get_profile_picture.sync_detailed(
+                client=c, body=RegIdUrlencoded(reg_id=REG_ID)
+            ),
+        ),
+        (
+            "logout",
+            lambda c: logout.sync_detailed(client=c, body=RegIdUrlencoded(reg_id=int(REG_ID))),
+        ),
     ]
 
 

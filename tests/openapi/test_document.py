@@ -254,12 +254,16 @@ def test_the_send_operations_are_the_ones_that_take_a_report_id() -> None:
 
 
 @pytest.mark.parametrize("operation_id", sorted(SEND_OPERATIONS))
-def test_send_operation_takes_json_and_multipart_and_declares_the_delivery_report(
+def test_send_operation_takes_json_forms_and_multipart_and_declares_the_delivery_report(
     operation_id: str,
 ) -> None:
     operation = d.operation_by_id(DOCUMENT, operation_id)
     content = d.deref(DOCUMENT, operation.node["requestBody"])["content"]
-    assert set(content) == {"application/json", "multipart/form-data"}
+    assert set(content) == {
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    }
     form = _request_schema(operation, "multipart/form-data")
     assert form["properties"]["attachment"]["format"] == "binary"
     assert "attachment" in content["multipart/form-data"]["encoding"]

@@ -8,6 +8,7 @@ not follow fails a test.
 from __future__ import annotations
 
 import mimetypes
+import re
 from typing import Any
 
 import pytest
@@ -75,8 +76,16 @@ def _json_types(schema: dict[str, Any]) -> set[str]:
 
 
 def _allowed_values(schema: dict[str, Any]) -> list[str]:
+    if "anyOf" in schema:
+        # A value accepted as a number or as its text: each form admits the documented values.
+        branches = {tuple(_allowed_values(branch)) for branch in schema["anyOf"]}
+        assert len(branches) == 1, f"the forms of one value admit different values: {branches}"
+        return list(branches.pop())
     if "enum" in schema:
         return [str(value) for value in schema["enum"]]
+    if schema.get("type") == "string" and "pattern" in schema:
+        # A digit string: the numbers its pattern admits (any count beyond 0..999 would be odd).
+        return [str(n) for n in range(1000) if re.search(schema["pattern"], str(n))]
     assert schema.get("type") == "integer", f"no finite set of values in {schema}"
     return [str(value) for value in range(schema["minimum"], schema["maximum"] + 1)]
 

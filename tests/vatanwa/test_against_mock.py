@@ -92,15 +92,15 @@ def test_login_send_and_logout(api: Vatanwa, mock: MockServer) -> None:
     )
     captured = messages_of(mock, reg_id, settled=6)
     assert sorted((m["report_id"], m["to"]) for m in captured) == [
-        (1, "905459260314"),
-        (2, "905459260314"),
-        (3, "903222450353"),
-        (3, "905459260314"),
-        (4, "905320000000"),
-        (4, "905459260314"),
+        ("1", "905459260314"),
+        ("2", "905459260314"),
+        ("3", "903222450353"),
+        ("3", "905459260314"),
+        ("4", "905320000000"),
+        ("4", "905459260314"),
     ]
     # 0000 is one of the mock's documented failing test numbers.
-    assert {m["to"]: m["status"] for m in captured if m["report_id"] == 4} == {
+    assert {m["to"]: m["status"] for m in captured if m["report_id"] == "4"} == {
         "905459260314": "sent",
         "905320000000": "failed",
     }

@@ -47,8 +47,8 @@ def test_a_valid_report_is_handled(run: Runner) -> None:
         second = httpx.post(root + "/vatansms/callback", json=sent, headers=CREDENTIALS)
     assert (answer.status_code, second.status_code) == (200, 200)
     assert [(r.report_id, r.status) for r in received] == [
-        (33, DeliveryStatus.FAILED),
-        (34, DeliveryStatus.SENT),
+        ("33", DeliveryStatus.FAILED),
+        ("34", DeliveryStatus.SENT),
     ]
     assert received[0].phone == documented_report()["phone"]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 import re
 import threading
 import time
@@ -167,7 +166,7 @@ def test_qr_login_waits_for_the_scan_then_the_device_does_everything(
                 assert message["attachment"]["content_type"] == "image/png"
                 assert message["attachment"]["size"] == len(content)
                 assert httpx.get(message["attachment"]["url"]).content == content
-            assert {m["report_id"] for m in messages} == {7}
+            assert {m["report_id"] for m in messages} == {"7"}
 
         bye = logout.sync(client=api, body=RegIdStringRequest(reg_id=reg_id))
         assert isinstance(bye, SuccessEnvelope)
@@ -198,7 +197,6 @@ def send_all_six(api: Client, reg_id: str, tmp_path: Path) -> int:
         NToNItem(to="+905459260314", message="birinci"),
         NToNItem(to="905321234567", message="ikinci"),
     ]
-    n_to_n_text = json.dumps([p.to_dict() for p in pairs])
     answers = [
         send_message.sync(
             client=api,
@@ -244,7 +242,7 @@ def send_all_six(api: Client, reg_id: str, tmp_path: Path) -> int:
             client=api,
             body=SendMessageNToNForm(
                 reg_id=int(reg_id),
-                n_to_n=n_to_n_text,
+                n_to_n=pairs,
                 send_speed=1,
                 report_id=7,
                 attachment=attachment(),

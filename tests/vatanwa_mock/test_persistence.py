@@ -99,7 +99,7 @@ def test_a_restart_with_db_keeps_everything(tmp_path: Path) -> None:
         with control_client(second) as control:
             assert control.get("/callback").json() == {"url": "http://127.0.0.1:9/hook"}
             messages = finished_messages(control, 5)
-            outcome = {m["to"]: m["status"] for m in messages if m["report_id"] == 11}
+            outcome = {m["to"]: m["status"] for m in messages if m["report_id"] == "11"}
             assert outcome == {
                 "905459261001": "sent",
                 "905459261002": "sent",

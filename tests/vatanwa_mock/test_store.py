@@ -94,7 +94,7 @@ def test_messages_are_paced_per_device_and_finish_exactly_once() -> None:
         reg,
         items=[("1", "x"), ("2", "y")],
         send_speed=2,
-        report_id=5,
+        report_id="5",
         attachment_id=None,
         now=100,
         interval=2,
@@ -121,7 +121,7 @@ def test_messages_are_paced_per_device_and_finish_exactly_once() -> None:
     with pytest.raises(ValueError, match="sent or failed"):
         store.finish_message(more[0], status="queued", error=None, at=103)
     assert [m.id for m in store.messages("a", MessageFilter(status="queued"))] == [ids[1], more[0]]
-    assert [m.id for m in store.messages("a", MessageFilter(report_id=5))] == ids
+    assert [m.id for m in store.messages("a", MessageFilter(report_id="5"))] == ids
     assert [m.id for m in store.messages("a", MessageFilter(to="3"))] == more
 
 
@@ -224,3 +224,44 @@ def test_listings_page_by_id() -> None:
     first = store.messages("a", limit=3)
     rest = store.messages("a", after=first[-1].id, limit=10)
     assert [m.id for m in first + rest] == ids
+
+
+def test_report_ids_written_as_numbers_are_migrated_to_their_text(tmp_path: Path) -> None:
+    # A file written before report_id became text (schema version 2) keeps its reports.
+    path = tmp_path / "v2.sqlite3"
+    with sqlite3.connect(path) as connection:
+        for number, script in enumerate(MIGRATIONS[:2], start=1):
+            connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        connection.execute(
+            "INSERT INTO messages (tenant, reg_id, recipient, content, report_id, send_speed, "
+            "status, created_at, due_at, finished_at) "
+            "VALUES ('a', '1', '905459260314', 'x', 33, 1, 'sent', 1, 1, 2)"
+        )
+        connection.execute(
+            "INSERT INTO deliveries (tenant, message_id, report_id, body, status, created_at, "
+            "due_at) VALUES ('a', 1, 33, '{}', 'pending', 2, 2)"
+        )
+    store = Store(path)
+    try:
+        (message,) = store.messages("a", MessageFilter(report_id="33"))
+        assert message.report_id == "33"
+        (delivery,) = store.outbox.deliveries("a", report_id="33")
+        assert delivery.report_id == "33"
+        # Text from now on: "0033" is kept as sent and is not "33".
+        reg = store.pair("a", login(store, "a").reg_id, at=100).reg_id
+        store.enqueue(
+            "a",
+            reg,
+            items=[("905459260314", "y")],
+            send_speed=1,
+            report_id="0033",
+            attachment_id=None,
+            now=100,
+            interval=1,
+        )
+        assert [m.report_id for m in store.messages("a", MessageFilter(report_id="0033"))] == [
+            "0033"
+        ]
+        assert len(store.messages("a", MessageFilter(report_id="33"))) == 1
+    finally:
+        store.close()

@@ -27,7 +27,6 @@ from .._bodies import (
     NToNLike,
     as_attachment,
     n_to_n_items,
-    n_to_n_json,
     recipients,
     reg_id_number,
 )
@@ -37,7 +36,8 @@ OneToNBody = SendMessageOneToNRequest | SendMessageOneToNForm
 NToNBody = SendMessageNToNRequest | SendMessageNToNForm
 
 
-def _optional(value: int | None) -> int | Unset:
+def _optional(value: int | str | None) -> int | str | Unset:
+    """``report_id`` as given (a number or a string, sent as it is), or unset."""
     return UNSET if value is None else value
 
 
@@ -46,7 +46,7 @@ def _send_body(
     to: str,
     message: str,
     send_speed: int,
-    report_id: int | None,
+    report_id: int | str | None,
     attachment: AttachmentLike | None,
 ) -> Callable[[], SendBody]:
     if attachment is None:
@@ -74,7 +74,7 @@ def _one_to_n_body(
     to: str | Iterable[str],
     message: str,
     send_speed: int,
-    report_id: int | None,
+    report_id: int | str | None,
     attachment: AttachmentLike | None,
 ) -> Callable[[], OneToNBody]:
     to_list = recipients(to)
@@ -102,7 +102,7 @@ def _n_to_n_body(
     reg_id: str,
     items: Iterable[NToNLike],
     send_speed: int,
-    report_id: int | None,
+    report_id: int | str | None,
     attachment: AttachmentLike | None,
 ) -> Callable[[], NToNBody]:
     n_to_n = n_to_n_items(items)
@@ -111,10 +111,10 @@ def _n_to_n_body(
             reg_id=str(reg_id), n_to_n=n_to_n, send_speed=send_speed, report_id=_optional(report_id)
         )
         return lambda: json_body
-    file, number, text = as_attachment(attachment), reg_id_number(reg_id), n_to_n_json(n_to_n)
+    file, number = as_attachment(attachment), reg_id_number(reg_id)
     return lambda: SendMessageNToNForm(
         reg_id=number,
-        n_to_n=text,
+        n_to_n=n_to_n,
         send_speed=send_speed,
         report_id=_optional(report_id),
         attachment=file.to_file(),
@@ -134,13 +134,15 @@ class Messages:
         message: str,
         *,
         send_speed: int = 1,
-        report_id: int | None = None,
+        report_id: int | str | None = None,
         attachment: AttachmentLike | None = None,
     ) -> SuccessEnvelope:
         """Send ``message`` to the number ``to`` from the logged-in device ``reg_id``.
 
-        ``send_speed`` runs from 1 (fastest) to 4. With ``report_id``, the delivery report of
-        the message carries it. ``attachment`` is an :class:`Attachment` or a file's path.
+        ``send_speed`` runs from 1 (fastest) to 4. With ``report_id`` (a number or a string of
+        up to 64 characters, such as a UUID, sent as given), the delivery report of the message
+        carries it, as text, in ``callback_data``. ``attachment`` is an :class:`Attachment` or
+        a file's path.
         """
         body = _send_body(reg_id, to, message, send_speed, report_id, attachment)
         return self._transport.call(
@@ -156,7 +158,7 @@ class Messages:
         message: str,
         *,
         send_speed: int = 1,
-        report_id: int | None = None,
+        report_id: int | str | None = None,
         attachment: AttachmentLike | None = None,
     ) -> SuccessEnvelope:
         """Send the same ``message`` to several numbers (a list, or a comma-separated string)."""
@@ -173,7 +175,7 @@ class Messages:
         items: Iterable[NToNLike],
         *,
         send_speed: int = 1,
-        report_id: int | None = None,
+        report_id: int | str | None = None,
         attachment: AttachmentLike | None = None,
     ) -> SuccessEnvelope:
         """Send each recipient its own message.
@@ -202,7 +204,7 @@ class AsyncMessages:
         message: str,
         *,
         send_speed: int = 1,
-        report_id: int | None = None,
+        report_id: int | str | None = None,
         attachment: AttachmentLike | None = None,
     ) -> SuccessEnvelope:
         """Send ``message`` to the number ``to`` (see :meth:`Messages.send`)."""
@@ -220,7 +222,7 @@ class AsyncMessages:
         message: str,
         *,
         send_speed: int = 1,
-        report_id: int | None = None,
+        report_id: int | str | None = None,
         attachment: AttachmentLike | None = None,
     ) -> SuccessEnvelope:
         """Send the same ``message`` to several numbers (see :meth:`Messages.send_one_to_n`)."""
@@ -237,7 +239,7 @@ class AsyncMessages:
         items: Iterable[NToNLike],
         *,
         send_speed: int = 1,
-        report_id: int | None = None,
+        report_id: int | str | None = None,
         attachment: AttachmentLike | None = None,
     ) -> SuccessEnvelope:
         """Send each recipient its own message (see :meth:`Messages.send_n_to_n`)."""

@@ -79,7 +79,7 @@ async def list_messages(
     root: str,
     to: str | None = None,
     reg_id: str | None = None,
-    report_id: int | None = None,
+    report_id: str | None = None,
     status: str | None = None,
     q: str | None = None,
     order: browse.Order = "oldest",

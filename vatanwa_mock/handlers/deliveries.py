@@ -47,7 +47,7 @@ async def list_deliveries(
     twin: Twin,
     tenant: str,
     status: str | None = None,
-    report_id: int | None = None,
+    report_id: str | None = None,
     message_id: int | None = None,
     order: browse.Order = "oldest",
     limit: int | None = None,

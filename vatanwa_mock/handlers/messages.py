@@ -2,8 +2,9 @@
 
 Each recipient becomes one stored message, queued; the dispatcher
 (:mod:`vatanwa_mock.dispatcher`) sends it at the pace of ``send_speed``. The three operations
-accept JSON and ``multipart/form-data``; in a multipart body the attachment is a file part and
-``n_to_n`` is the JSON text of the array.
+accept JSON, ``application/x-www-form-urlencoded`` and ``multipart/form-data``; in a form the
+values are text, the attachment is a file part and ``n_to_n`` is JSON text (of the whole array,
+or of one item per part). ``report_id`` is kept as the text it was sent as.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from vatanwa_mock.errors import PayloadTooLarge, SchemaViolation, UnsupportedMed
 from vatanwa_mock.handlers import reg_id_text
 from vatanwa_mock.numbers import normalize
 from vatanwa_mock.twin import NewAttachment, Twin
-from vatanwa_mock.validation import CONTAINER_SLACK, decode_json
+from vatanwa_mock.validation import CONTAINER_SLACK, json_items
 
 Answer = tuple[dict[str, Any], int]
 #: Content types that say nothing about a file; its extension decides.
@@ -62,13 +63,13 @@ async def _queue(
 ) -> Answer:
     reg_id = reg_id_text(body["reg_id"])
     twin.connected_device(tenant, reg_id)  # before reading a file that would be refused anyway
-    report_id = body.get("report_id")
+    report_id = body.get("report_id")  # kept as the text it was sent as
     await twin.queue_messages(
         tenant,
         reg_id,
         items,
-        send_speed=int(body["send_speed"]),
-        report_id=int(report_id) if report_id is not None else None,
+        send_speed=int(body["send_speed"]),  # a number or its digit, validated as 1..4
+        report_id=None if report_id is None else str(report_id),
         attachment=await _read_attachment(twin, attachment),
     )
     return twin.contract.operations["send_message"].example(200), 200
@@ -92,22 +93,19 @@ async def send_message_one_to_n(
 
 
 def _n_to_n(twin: Twin, value: Any) -> list[dict[str, str]]:
-    """``n_to_n`` as a list: as sent in JSON, or parsed from a multipart part's JSON text."""
-    if isinstance(value, list):
+    """``n_to_n`` as a list: as sent in JSON, or read from a form's JSON text part(s)."""
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
         return value
-    try:
-        parsed = decode_json(
-            str(value).encode("utf-8", "surrogatepass"),
-            max_containers=twin.settings.max_recipients + CONTAINER_SLACK,
-        )
-    except PayloadTooLarge:
-        raise
-    except Exception:
-        raise SchemaViolation("n_to_n: is not the JSON text of an array") from None
+    texts = value if isinstance(value, list) else [value]
+    parsed = json_items(
+        "n_to_n",
+        [str(text) for text in texts],
+        max_containers=twin.settings.max_recipients + CONTAINER_SLACK,
+    )
     error = twin.contract.n_to_n_validator.first_error(parsed)
     if error is not None:
         raise SchemaViolation(f"n_to_n{'' if error.startswith('[') else ': '}{error}")
-    return list(parsed)
+    return parsed
 
 
 async def send_message_n_to_n(

@@ -441,7 +441,7 @@ class Store:
         *,
         items: Sequence[tuple[str, str]],
         send_speed: int,
-        report_id: int | None,
+        report_id: str | None,
         attachment_id: int | None,
         now: float,
         interval: float,

@@ -123,6 +123,19 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages DROP COLUMN content;
     ALTER TABLE deliveries DROP COLUMN body;
     """,
+    # 5: `report_id` is the text the client sent (a number's digits or any string, a UUID), kept
+    # as sent: an INTEGER column would turn "0033" into 33. SQLite cannot change a column's
+    # type, so each column is replaced by a TEXT one holding the digits of the old numbers.
+    """
+    ALTER TABLE messages RENAME COLUMN report_id TO report_id_v2;
+    ALTER TABLE messages ADD COLUMN report_id TEXT;
+    UPDATE messages SET report_id = CAST(report_id_v2 AS TEXT);
+    ALTER TABLE messages DROP COLUMN report_id_v2;
+    ALTER TABLE deliveries RENAME COLUMN report_id TO report_id_v2;
+    ALTER TABLE deliveries ADD COLUMN report_id TEXT NOT NULL DEFAULT '';
+    UPDATE deliveries SET report_id = CAST(report_id_v2 AS TEXT);
+    ALTER TABLE deliveries DROP COLUMN report_id_v2;
+    """,
 )
 
 

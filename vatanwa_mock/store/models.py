@@ -83,7 +83,7 @@ class StoredMessage:
     reg_id: str
     recipient: str
     content: str
-    report_id: int | None
+    report_id: str | None
     send_speed: int
     attachment: Attachment | None
     status: MessageStatus
@@ -99,7 +99,7 @@ class MessageFilter:
 
     to: str | None = None
     reg_id: str | None = None
-    report_id: int | None = None
+    report_id: str | None = None
     status: MessageStatus | None = None
 
 

@@ -77,7 +77,7 @@ class Delivery:
     id: int
     tenant: str
     message_id: int
-    report_id: int
+    report_id: str
     body: str
     status: OutboxStatus
     created_at: float
@@ -310,7 +310,7 @@ class Outbox:
         tenant: str,
         *,
         status: OutboxStatus | None = None,
-        report_id: int | None = None,
+        report_id: str | None = None,
         after: int | None = None,
         limit: int | None = None,
     ) -> list[Delivery]:

@@ -329,7 +329,7 @@ class Twin:
         items: Sequence[tuple[str, str]],
         *,
         send_speed: int,
-        report_id: int | None,
+        report_id: str | None,
         attachment: NewAttachment | None = None,
     ) -> list[int]:
         """Queue one message per ``(recipient, text)`` from the connected device ``reg_id``.
@@ -458,7 +458,7 @@ class Twin:
         tenant: str,
         *,
         status: OutboxStatus | None = None,
-        report_id: int | None = None,
+        report_id: str | None = None,
         after: int | None = None,
         limit: int | None = None,
     ) -> list[Delivery]:
