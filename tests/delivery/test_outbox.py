@@ -66,7 +66,7 @@ def test_finishing_a_message_writes_its_report_once() -> None:
 
 def test_a_claim_is_a_lease_and_a_lapsed_one_logs_its_attempt_as_interrupted() -> None:
     store = Store()
-    (message,) = queued(store, [GOOD], report_id=1)
+    (message,) = queued(store, [GOOD], report_id="1")
     now = time.time()
     store.finish_message(message, status="sent", error=None, at=now)
     outbox = store.outbox
@@ -101,7 +101,7 @@ def test_a_claim_is_a_lease_and_a_lapsed_one_logs_its_attempt_as_interrupted() -
 
 def test_replay_and_reset() -> None:
     store = Store()
-    (message,) = queued(store, [GOOD], report_id=3)
+    (message,) = queued(store, [GOOD], report_id="3")
     now = time.time()
     store.finish_message(message, status="sent", error=None, at=now)
     outbox = store.outbox

@@ -27,7 +27,7 @@ def test_each_state_change_is_published_to_its_tenant_only() -> None:
             login = twin.start_login(TENANT, "qr", None)
             twin.pair(TENANT, login.reg_id)
             await twin.queue_messages(
-                TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id=1
+                TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id="1"
             )
             twin.set_callback_url(TENANT, "http://127.0.0.1:9/hook")
             twin.reset(TENANT)
@@ -75,7 +75,7 @@ def test_queuing_and_finishing_wake_the_background_tasks() -> None:
         login = twin.start_login(TENANT, "qr", None)
         twin.pair(TENANT, login.reg_id)
         twin.queue_changed.clear()
-        await twin.queue_messages(TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id=3)
+        await twin.queue_messages(TENANT, login.reg_id, [(GOOD, "hi")], send_speed=1, report_id="3")
         queued = twin.queue_changed.is_set()
         twin.deliveries_changed.clear()
         (message,) = twin.messages(TENANT)
