@@ -99,7 +99,7 @@ def test_a_created_tenants_reports_carry_its_own_credentials(tmp_path: Path) -> 
                 eventually(lambda: all_delivered(control, 1), what="the report")
         (received,) = receiver.accepted()
         assert received.headers["client-id"] == client_id
-        assert received_keys([received], client_id, secret) == Counter({(5, GOOD, "1"): 1})
+        assert received_keys([received], client_id, secret) == Counter({("5", GOOD, "1"): 1})
     finally:
         receiver.stop()
 
