@@ -161,7 +161,7 @@ def test_a_sends_text_is_stored_once_and_reports_store_no_copy(tmp_path: Path) -
         reg,
         items=[(f"90545926{n:04d}", text) for n in range(3000)],
         send_speed=1,
-        report_id=9,
+        report_id="9",
         attachment_id=None,
         now=100,
         interval=1,

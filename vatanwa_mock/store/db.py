@@ -385,7 +385,7 @@ class Store:
         *,
         items: Sequence[tuple[str, int]],
         send_speed: int,
-        report_id: int | None,
+        report_id: str | None,
         attachment_id: int | None,
         now: float,
         interval: float,

@@ -107,7 +107,7 @@ class MessageFilter:
 class ReportFacts:
     """What a delivery report says about its finished message."""
 
-    report_id: int
+    report_id: str
     status: MessageStatus
     recipient: str
     content: str
