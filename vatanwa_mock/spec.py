@@ -108,6 +108,12 @@ class Contract(Document):
         """The ``description`` of the documented 200 example of ``operation_id``."""
         return str(self.operations[operation_id].examples[200]["description"])
 
+    @property
+    def report_id_max_length(self) -> int:
+        """The most characters a ``report_id`` sent as a string may have (``ReportId``)."""
+        branches = self.resolved["components"]["schemas"]["ReportId"]["anyOf"]
+        return max(int(b["maxLength"]) for b in branches if b.get("type") == "string")
+
 
 def _resolve(path: Path) -> JsonObject:
     parser = prance.ResolvingParser(

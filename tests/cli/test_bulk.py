@@ -142,7 +142,7 @@ def test_recipients_go_out_in_batches_of_batch_size(twin: MockServer, tmp_path: 
     assert [len(e["rows"]) for e in journal if e["type"] == "begin"] == [100, 100, 50]
     sent = messages(twin)
     assert len(sent) == 250
-    assert {(m["send_speed"], m["report_id"]) for m in sent} == {(3, 77)}
+    assert {(m["send_speed"], m["report_id"]) for m in sent} == {(3, "77")}
     assert "batch 3: sent 250, refused 0, remaining 0" in run.stderr
 
 

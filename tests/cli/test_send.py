@@ -34,7 +34,7 @@ def test_send_normalises_the_number_and_passes_speed_and_report_id(twin: MockSer
         "905321234567",
         "Merhaba",
         2,
-        42,
+        "42",
     )
 
 

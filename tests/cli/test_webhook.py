@@ -58,8 +58,8 @@ def test_listen_receives_the_twins_reports(twin: MockServer, listener_port: int)
         assert process.returncode == 0, err
         reports = [json.loads(line) for line in out.splitlines()]
         assert {(r["phone"], r["status"], r["report_id"]) for r in reports} == {
-            ("905459260314", "sent", 31),
-            ("905459260000", "failed", 31),
+            ("905459260314", "sent", "31"),
+            ("905459260000", "failed", "31"),
         }
         assert SECRET not in out + err
     with control(twin) as mock:

@@ -117,7 +117,7 @@ def test_messages_and_reports_come_in_pages_newest_first_and_by_text(server: Moc
     with httpx.Client(base_url=server.root_url + "/_mock", headers=headers()) as control:
         reports = control.get("/deliveries", params={"message_id": message_id}).json()
         assert [r["message_id"] for r in reports] == [message_id]
-        assert reports[0]["report_id"] == 903
+        assert reports[0]["report_id"] == "903"
         paged = control.get("/deliveries", params={"order": "newest", "limit": 1})
         assert len(paged.json()) == 1
         assert "x-next-cursor" in paged.headers

@@ -108,7 +108,8 @@ def messages(
     to: Annotated[str | None, typer.Option("--to", help="Only to this number.")] = None,
     reg_id: Annotated[str | None, typer.Option("--reg-id", help="Only from this device.")] = None,
     report_id: Annotated[
-        int | None, typer.Option("--report-id", min=0, help="Only with this report_id.")
+        str | None,
+        typer.Option("--report-id", help="Only with this report_id (as text, as it was sent)."),
     ] = None,
     status: Annotated[
         MessageStatus | None, typer.Option("--status", help="Only in this state.")

@@ -108,7 +108,7 @@ def deliveries(
     tenant: str,
     *,
     status: outbox.OutboxStatus | None = None,
-    report_id: int | None = None,
+    report_id: str | None = None,
     message_ids: Sequence[int] | None = None,
     order: Order = "oldest",
     after: int | None = None,

@@ -78,14 +78,17 @@ async def messages(request: Request, twin: Twin, tenant: str) -> Response:
     status = query.get("status") or None
     to = normalize(query.get("to") or "") or None
     reg_id = (query.get("reg_id") or "").strip() or None
-    report_id = _int(query.get("report_id"))
+    # A report id is text, as it was sent (digits or a UUID); the filter matches it exactly.
+    report_id = (query.get("report_id") or "").strip() or None
     text = (query.get("q") or "").strip() or None
     problems = []
     if status is not None and status not in MESSAGE_STATUSES:
         problems.append(f"Unknown status {status!r}: showing every status.")
         status = None
-    if query.get("report_id") and report_id is None:
-        problems.append("A report id is a whole number: showing every report id.")
+    longest = twin.contract.report_id_max_length
+    if report_id is not None and len(report_id) > longest:
+        problems.append(f"A report id has at most {longest} characters: showing every report id.")
+        report_id = None
     filters = MessageFilter(
         to=to,
         reg_id=reg_id,
