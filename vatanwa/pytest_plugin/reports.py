@@ -80,16 +80,19 @@ class ReportReceiver:
         return status, reason
 
     def wait_for(
-        self, report_id: int | None = None, count: int = 1, timeout: float = 5.0
+        self, report_id: int | str | None = None, count: int = 1, timeout: float = 5.0
     ) -> list[ParsedDeliveryReport]:
         """Wait until ``count`` reports (of ``report_id``, or any) arrived and return them.
 
-        After ``timeout`` seconds the test fails with the list of what did arrive.
+        ``report_id`` is compared as the text the report carries: ``7`` and ``"7"`` find the
+        reports of a send with ``report_id=7``. After ``timeout`` seconds the test fails with
+        the list of what did arrive.
         """
+        wanted = None if report_id is None else str(report_id)
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
-                found = [r for r in self.reports if report_id is None or r.report_id == report_id]
+                found = [r for r in self.reports if wanted is None or r.report_id == wanted]
             if len(found) >= count:
                 return found
             if time.monotonic() >= deadline:
