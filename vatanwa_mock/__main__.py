@@ -35,6 +35,11 @@ def banner(settings: Settings, api_path: str, control_path: str) -> str:
         f"  callback URL: {callback}",
         f"  database:     {settings.db or 'in memory'}",
     ]
+    if settings.mode == "proxy":
+        lines[2:2] = [
+            f"  upstream:     {redact_url(settings.upstream)} (every request is forwarded there)",
+            f"  reports from the provider: {root}{settings.callback_path}",
+        ]
     lines += [
         f"  credentials:  client-id: {c.client_id}  client-secret: {shown_secret(c.client_secret)}"
         for c in settings.credentials

@@ -228,3 +228,16 @@ def test_only_accepted_credentials_see_violations(
         headers={"client-id": "someone-else", "client-secret": SECRET},
     )
     assert stranger.status_code == 401
+
+
+def test_the_summary_is_printed_when_the_proxy_stops(
+    proxy: MockServer, exchanged: dict[str, httpx.Response]
+) -> None:
+    proxy.process.terminate()
+    proxy.process.wait(timeout=15)
+    log = proxy.log()
+    assert "proxy summary: 7 exchanges, 7 violations" in log, log
+    assert "    list_devices: 2\n" in log
+    assert "    delivery_report: 1\n" in log
+    assert "    required: 3\n" in log
+    assert SECRET not in log

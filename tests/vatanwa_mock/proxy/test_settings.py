@@ -1,0 +1,66 @@
+"""Proxy mode's settings, and its control endpoints in the other modes."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support.servers import MockServer
+from tests.support.tenants import headers
+from vatanwa_mock.config import LIVE_URL, ConfigError, load_settings
+
+
+def test_the_live_service_is_the_default_upstream() -> None:
+    settings = load_settings(["--mode", "proxy"], environ={})
+    assert (settings.mode, settings.upstream) == ("proxy", LIVE_URL)
+    assert LIVE_URL == "https://api.vatansms.net/api/whatsapp/v1"
+    assert settings.callback_path == "/vatansms/callback"
+    assert settings.violations is None
+    assert settings.record is None
+    assert settings.forward_callbacks_to is None
+
+
+def test_every_proxy_option_has_its_flag_and_variable() -> None:
+    settings = load_settings(
+        [
+            "--mode",
+            "proxy",
+            "--violations",
+            "v.jsonl",
+            "--record",
+            "exchanges",
+            "--callback-path",
+            "/hook",
+            "--forward-callbacks-to",
+            "http://127.0.0.1:8000/r",
+        ],
+        environ={"VATANWA_MOCK_UPSTREAM": "https://api.vatansms.com/api/whatsapp/v1"},
+    )
+    assert settings.upstream == "https://api.vatansms.com/api/whatsapp/v1"
+    assert str(settings.violations) == "v.jsonl"
+    assert str(settings.record) == "exchanges"
+    assert settings.callback_path == "/hook"
+    assert settings.forward_callbacks_to == "http://127.0.0.1:8000/r"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--upstream", "ftp://api.vatansms.net/api/whatsapp/v1"], "--upstream"),
+        (["--upstream", "https://user:pw@api.vatansms.net/v1"], "--upstream"),
+        (["--callback-path", "vatansms/callback"], "--callback-path"),
+        (["--callback-path", "/_mock/violations"], "--callback-path"),
+        (["--forward-callbacks-to", "http://169.254.169.254/"], "refused"),
+    ],
+)
+def test_wrong_proxy_options_are_refused(argv: list[str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(["--mode", "proxy", *argv], environ={})
+    assert "pw" not in str(caught.value)
+
+
+def test_other_modes_have_no_violations(server: MockServer) -> None:
+    for path in ("/_mock/violations", "/_mock/violations/summary"):
+        answer = httpx.get(server.root_url + path, headers=headers())
+        assert answer.status_code == 404
+        assert answer.json()["description"].endswith("(vatanwa-mock --mode proxy).")
