@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+import vatanwa_mock.ui as vatanwa_ui
 from scripts import vendor_ui
 from tests.support.servers import MockServer, run_mock
 from tests.support.tenants import CLIENT_ID, CLIENT_SECRET, OTHER_ID, OTHER_SECRET, headers
@@ -297,3 +298,35 @@ def test_the_vendored_scripts_are_the_pinned_npm_files() -> None:
     assert f'version:"{vendor_ui.pinned("htmx.org")}"' in htmx
     if (vendor_ui.NODE_MODULES / "htmx.org").is_dir():  # installed by make setup (npm ci)
         assert vendor_ui.main(["--check"]) == 0
+
+
+def test_the_inspectors_own_files_name_no_other_origin() -> None:
+    ui = Path(vatanwa_ui.__file__).parent
+    own = [*ui.glob("templates/*.html"), *ui.glob("static/*.css"), *ui.glob("static/*.js")]
+    assert len(own) >= 8
+    for path in own:
+        text = path.read_text(encoding="utf-8")
+        # Every URL a page loads or sends to is a path of this origin (or computed from one,
+        # which the pages test checks as rendered).
+        loads = r"(?:src|href|action|sse-connect|hx-get|hx-post)=\"(?!/[^/]|\{\{|#)"
+        assert not re.search(loads, text), path
+        assert not re.search(r"@import|url\(|fetch\(|XMLHttpRequest", text), path
+        for inline in ("<script>", "onclick=", "onerror=", "hx-on", "style="):
+            assert inline not in text, (path, inline)
+
+
+def test_an_attachment_is_downloaded_never_shown_as_a_page(server: MockServer) -> None:
+    reg_id = connected_device(server)
+    answer = httpx.post(
+        f"{server.base_url}/messages/send",
+        data={"reg_id": reg_id, "to": "+905459260314", "message": "ek", "send_speed": "1"},
+        files={"attachment": ("sayfa.png", b"<html><script>alert(1)</script>", "image/png")},
+        headers=headers(),
+    )
+    assert answer.status_code == 200, answer.text
+    with control_client(server) as control:
+        found = control.get("/messages", params={"reg_id": reg_id}).json()
+    download = httpx.get(found[0]["attachment"]["url"], timeout=10)
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert download.headers["content-security-policy"].startswith("sandbox")
+    assert download.headers["x-content-type-options"] == "nosniff"

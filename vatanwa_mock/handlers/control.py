@@ -93,10 +93,16 @@ async def list_messages(
         report_id=report_id,
         status=status,  # type: ignore[arg-type]  # validated against the enum
     )
-    found, headers = page(
-        lambda after, count: browse.messages(
+
+    def fetch(after: int | None, count: int) -> list[StoredMessage]:
+        if q is None and order == "oldest":
+            return twin.messages(tenant, filters, after=after, limit=count)
+        return browse.messages(
             twin.store, tenant, filters, text=q, order=order, after=after, limit=count
-        ),
+        )
+
+    found, headers = page(
+        fetch,
         lambda message: message.id,
         path="/_mock/messages",
         query={

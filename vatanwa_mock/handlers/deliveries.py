@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from vatanwa_mock.handlers import page, timestamp
-from vatanwa_mock.store import Delivery, DeliveryAttempt, browse
+from vatanwa_mock.store import Delivery, DeliveryAttempt, OutboxStatus, browse
 from vatanwa_mock.twin import Twin
 
 Answer = tuple[Any, ...]
@@ -54,17 +54,26 @@ async def list_deliveries(
     cursor: str | None = None,
 ) -> tuple[Any, int, dict[str, str]]:
     """One page of the tenant's delivery reports matching the filters, in ``order``."""
-    found, headers = page(
-        lambda after, count: browse.deliveries(
+    state: OutboxStatus | None = status  # type: ignore[assignment]  # validated against the enum
+
+    def fetch(after: int | None, count: int) -> list[Delivery]:
+        if message_id is None and order == "oldest":
+            return twin.deliveries(
+                tenant, status=state, report_id=report_id, after=after, limit=count
+            )
+        return browse.deliveries(
             twin.store,
             tenant,
-            status=status,  # type: ignore[arg-type]  # validated against the enum
+            status=state,
             report_id=report_id,
             message_ids=None if message_id is None else [message_id],
             order=order,
             after=after,
             limit=count,
-        ),
+        )
+
+    found, headers = page(
+        fetch,
         lambda delivery: delivery.id,
         path="/_mock/deliveries",
         query={
