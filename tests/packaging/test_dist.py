@@ -101,7 +101,8 @@ def test_the_wheel_puts_only_the_projects_packages_into_site_packages(
     assert "vatanwa_client/api/login/login_phone.py" in names
     assert "vatanwa-mock = vatanwa_mock.__main__:main" in entry_points
     # The generated client is inside the wheel, not a dependency only this tree could satisfy.
-    assert "vatanwa-client" not in metadata
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    assert not [line for line in requires if "vatanwa-client" in line], requires
     assert 'Requires-Dist: connexion[uvicorn]==3.3.0; extra == "mock"' in metadata
 
 
@@ -120,6 +121,33 @@ def test_the_mock_without_its_extra_names_the_command_that_installs_it(
     assert "pip install 'vatanwa[mock]'" in done.stderr
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+PLUGIN_TEST = """
+def test_uses_the_twin(vatanwa_client, vatanwa_device, vatanwa_mock):
+    vatanwa_client.messages.send(vatanwa_device, "+905321234567", "Merhaba")
+    assert vatanwa_mock.wait_for_message(to="+905321234567")["message"] == "Merhaba"
+
+
+def test_needs_nothing():
+    pass
+"""
+
+
+def _run_plugin_test(installed: Installed) -> subprocess.CompletedProcess[str]:
+    (installed.cwd / "test_plugin_installed.py").write_text(PLUGIN_TEST, encoding="utf-8")
+    python = str(installed.bin / "python")
+    return installed.run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=180)
+
+
+def test_the_pytest_plugin_without_the_extra_names_the_command_that_installs_it(
+    installed: Installed,
+) -> None:
+    installed.pip_install("pytest")
+    done = _run_plugin_test(installed)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 passed, 1 error" in done.stdout, done.stdout
+    assert "pip install 'vatanwa[mock]'" in done.stdout
 
 
 def test_the_installed_mock_and_sdk_log_in_send_and_report(installed: Installed) -> None:
@@ -157,3 +185,10 @@ def test_the_installed_mock_and_sdk_log_in_send_and_report(installed: Installed)
     assert result["credentials_verified"] is True
     assert (result["report_id"], result["phone"], result["status"]) == (7, "905459260314", "SENT")
     assert "callback URL: none" in log.read_text()
+
+
+def test_the_installed_pytest_plugin_runs_the_twin(installed: Installed) -> None:
+    # After the test above installed the extra.
+    done = _run_plugin_test(installed)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
