@@ -183,7 +183,7 @@ def test_the_installed_mock_and_sdk_log_in_send_and_report(installed: Installed)
     assert all(Path(module).is_relative_to(site_packages) for module in result["modules"])
     assert result["version"] == VERSION
     assert result["credentials_verified"] is True
-    assert (result["report_id"], result["phone"], result["status"]) == (7, "905459260314", "SENT")
+    assert (result["report_id"], result["phone"], result["status"]) == ("7", "905459260314", "SENT")
     assert "callback URL: none" in log.read_text()
 
 
