@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.support.servers import BASE_PATH, MockServer, run_mock, serve_asgi
+from tests.support.servers import BASE_PATH, MockServer, free_port, run_mock, serve_asgi
 
 CLIENT_ID = "acct-4242"
 SECRET = "S3cr3t-Upstream-Key"
@@ -129,7 +129,7 @@ def exchanged(proxy: MockServer) -> dict[str, httpx.Response]:
             "login_phone": api.post("/login/phone", json={"phone": PHONE}),
             "login_check": api.post("/login/check", json={"reg_id": "7"}),
             "login_check_active": api.post("/login/check/active", json={"reg_id": "7"}),
-            "list_devices": api.get("/devices"),
+            "list_devices": api.get("/devices", params={"phone": PHONE, "token": "tok-12345"}),
             "refused": api.get("/devices", headers=creds(WRONG_SECRET)),
         }
     answers["delivery_report"] = httpx.post(
@@ -181,6 +181,8 @@ def test_each_break_is_recorded_with_its_pointer_and_rule(
     teapot = next(v for v in listed.json() if v["rule"] == "status")
     assert teapot["status"] == 418
     assert teapot["response"]["body"] == {"format": "text", "value": "I'm a teapot"}
+    assert teapot["request"]["query"] == {"phone": "+********0314", "token": "***"}
+    assert teapot["request"]["path"] == BASE_PATH + "/devices"
     for violation in EXPECTED:
         assert f"violation: {violation[0]} {violation[1]}" in proxy.log()
     summary = control(proxy, "/summary").json()
@@ -216,6 +218,27 @@ def test_nothing_recorded_holds_the_secret_or_a_whole_number(
         next((files / "exchanges").glob("*-delivery_report.json")).read_text("utf-8")
     )
     assert report["request"]["body"]["value"]["phone"] == "********0314"
+
+
+def test_only_the_contract_is_forwarded(proxy: MockServer) -> None:
+    unknown = httpx.get(proxy.base_url + "/nope", headers=creds())
+    assert unknown.status_code == 404
+    assert unknown.json()["status"] == "error"
+    assert httpx.post(proxy.base_url + "/devices", headers=creds()).status_code == 405
+
+
+def test_an_upstream_that_does_not_answer_is_a_502(tmp_path: Path) -> None:
+    with run_mock(
+        "--mode",
+        "proxy",
+        "--upstream",
+        f"http://127.0.0.1:{free_port()}{BASE_PATH}",
+        tmp_path=tmp_path,
+    ) as server:
+        answer = httpx.post(server.base_url + "/login/qr", headers=creds())
+    assert answer.status_code == 502
+    assert answer.json()["code"] == 502
+    assert "did not answer" in answer.json()["description"]
 
 
 def test_only_accepted_credentials_see_violations(
