@@ -75,6 +75,10 @@ class ViolationsView:
         return self.recorder.summary(self.caller)
 
 
+def _headers(pairs: list[tuple[str, str]]) -> Headers:
+    return Headers(raw=[(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs])
+
+
 def _forwarded(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     named_in_connection = {
         token.strip().lower()
@@ -215,12 +219,8 @@ class Proxy:
         answer_headers: list[tuple[str, str]],
         answer: bytes,
     ) -> None:
-        request_headers = Headers(
-            raw=[(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-        )
-        response_headers = Headers(
-            raw=[(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in answer_headers]
-        )
+        request_headers = _headers(headers)
+        response_headers = _headers(answer_headers)
         query_pairs = parse_qsl(query, keep_blank_values=True)
         request_body = await read_body(body, request_headers.get("content-type"))
         plain = decompress(answer, response_headers.get("content-encoding"))
@@ -283,9 +283,21 @@ class Proxy:
                     f'{redact_url(target)} did not answer ({type(exc).__name__})."}}'
                 ).encode()
         await self._send(send, status, answer_headers, answer)
-        request_headers = Headers(
-            raw=[(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-        )
+        try:
+            await self._check_callback(scope["path"], headers, body, status, answer_headers, answer)
+        except Exception:  # a failed check must never cost the provider its answer
+            logger.exception("checking a delivery report failed")
+
+    async def _check_callback(
+        self,
+        path: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        status: int,
+        answer_headers: list[tuple[str, str]],
+        answer: bytes,
+    ) -> None:
+        request_headers = _headers(headers)
         request_body = await read_body(body, request_headers.get("content-type"))
         problems = self.checker.check_callback(
             request_headers, request_body, request_headers.get("content-type")
@@ -305,22 +317,14 @@ class Proxy:
                 problems,
                 request={
                     "method": "POST",
-                    "path": scope["path"],
+                    "path": path,
                     "query": [],
                     "headers": headers,
                     "body": request_body,
                 },
                 response={
                     "headers": answer_headers,
-                    "body": await read_body(
-                        answer,
-                        Headers(
-                            raw=[
-                                (k.lower().encode("latin-1"), v.encode("latin-1"))
-                                for k, v in answer_headers
-                            ]
-                        ).get("content-type"),
-                    ),
+                    "body": await read_body(answer, _headers(answer_headers).get("content-type")),
                 },
             )
         )
