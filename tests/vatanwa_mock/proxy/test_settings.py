@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.servers import MockServer
 from tests.support.tenants import headers
+from tests.vatanwa_mock import conformance
 from vatanwa_mock.config import LIVE_URL, ConfigError, load_settings
 
 
@@ -63,4 +64,5 @@ def test_other_modes_have_no_violations(server: MockServer) -> None:
     for path in ("/_mock/violations", "/_mock/violations/summary"):
         answer = httpx.get(server.root_url + path, headers=headers())
         assert answer.status_code == 404
+        conformance.check(answer)
         assert answer.json()["description"].endswith("(vatanwa-mock --mode proxy).")

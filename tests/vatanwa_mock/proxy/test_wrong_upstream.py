@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.support.servers import BASE_PATH, MockServer, free_port, run_mock, serve_asgi
+from tests.vatanwa_mock import conformance
 
 CLIENT_ID = "acct-4242"
 SECRET = "S3cr3t-Upstream-Key"
@@ -114,6 +115,7 @@ def proxy(files: Path) -> Iterator[MockServer]:
             CALLBACK_PATH,
             "--forward-callbacks-to",
             hook + "/hook",
+            "--validate-responses",
             tmp_path=files,
         ) as server,
     ):
@@ -172,6 +174,12 @@ def test_each_break_is_recorded_with_its_pointer_and_rule(
 ) -> None:
     listed = control(proxy)
     assert listed.status_code == 200, listed.text
+    conformance.check(listed)
+    conformance.check(control(proxy, "/summary"))
+    assert _found(control(proxy, "?side=request").json()) == {
+        v for v in EXPECTED if v[1] == "request"
+    }
+    assert [v["operation"] for v in control(proxy, "?rule=type&limit=1").json()] == ["login_check"]
     assert _found(listed.json()) == EXPECTED
     written = [json.loads(line) for line in (files / "violations.jsonl").read_text().splitlines()]
     # The file also holds the refused exchange, which no caller sees.
