@@ -67,7 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as exc:  # a source tree whose environment lacks one
         print(f"{PROG}: error: {missing_message(str(exc.name))}", file=sys.stderr)
         return 1
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:  # what only shows when the app is built (files to write)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     print(banner(settings, load_contract().base_path, load_control().base_path), flush=True)
     serve(app, settings)
     return 0

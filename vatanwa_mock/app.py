@@ -15,7 +15,7 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
 from vatanwa_mock import delivery, dispatcher, errors
-from vatanwa_mock.config import Settings
+from vatanwa_mock.config import ConfigError, Settings
 from vatanwa_mock.examples import ExamplesResolver
 from vatanwa_mock.middleware import BODY_OVERHEAD, ChaosMiddleware, TwinMiddleware
 from vatanwa_mock.operations import SECURITY_MAP, install
@@ -120,5 +120,11 @@ def _proxy(settings: Settings, contract: Contract) -> Proxy | None:
     """In proxy mode, the proxy in front of ``settings.upstream`` (:mod:`vatanwa_mock.proxy`)."""
     if settings.mode != "proxy":
         return None
-    recorder = Recorder(violations_path=settings.violations, record_dir=settings.record)
+    try:
+        recorder = Recorder(violations_path=settings.violations, record_dir=settings.record)
+    except OSError as exc:
+        raise ConfigError(
+            f"--violations {settings.violations} or --record {settings.record} cannot be "
+            f"written: {exc.strerror or exc}"
+        ) from None
     return Proxy(settings, contract, recorder)

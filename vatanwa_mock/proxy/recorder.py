@@ -74,7 +74,10 @@ class Recorder:
         self._sequence = 0
         self._lock = threading.Lock()
         if violations_path is not None:
+            # Created at start, so that an empty file says "no violations" (and a path that
+            # cannot be written fails now, not at the first violation).
             violations_path.parent.mkdir(parents=True, exist_ok=True)
+            violations_path.touch()
         if record_dir is not None:
             record_dir.mkdir(parents=True, exist_ok=True)
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -66,3 +70,28 @@ def test_other_modes_have_no_violations(server: MockServer) -> None:
         assert answer.status_code == 404
         conformance.check(answer)
         assert answer.json()["description"].endswith("(vatanwa-mock --mode proxy).")
+
+
+def test_a_violations_file_that_cannot_be_written_stops_the_start(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vatanwa_mock",
+            "--mode",
+            "proxy",
+            "--port",
+            "0",
+            "--violations",
+            str(blocker / "violations.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode == 2
+    assert started.stderr.startswith("vatanwa-mock: error: --violations")
+    assert "Traceback" not in started.stderr
