@@ -91,7 +91,8 @@ def interleaved(run: Run, profile: Profile, out: Path) -> None:
         table = {f"{r.method} {r.path}": scenarios.answer(twin.root_url, r) for r in ours.values()}
         responses = out / "bare-responses.json"
         responses.write_text(json.dumps(table), encoding="utf-8")
-        prism = stack.enter_context(servers.prism(logs / "prism.log"))
+        callbacks = stack.enter_context(servers.Receiver())
+        prism = stack.enter_context(servers.prism(logs / "prism.log", callbacks.url))
         bare = stack.enter_context(servers.bare(logs / "bare.log", responses))
         plan = [(twin, ours), (prism, theirs), (bare, ours)]
         for server, requests in plan:  # warm up (Prism's JIT, first connections); not counted
@@ -105,6 +106,7 @@ def interleaved(run: Run, profile: Profile, out: Path) -> None:
                     )
                     run.samples.append(sample(scenario, server.name, rnd, figures))
                     log(f"round {rnd} {scenario} {server.name}: {figures.requests_per_s:,.0f}/s")
+    run.figures["callbacks Prism posted to the loopback receiver"] = callbacks.count
     for scenario in profile.scenarios:
         run.ratios.append(
             ratio(f"twin / prism, {scenario}", run.samples, scenario, "twin", "prism")

@@ -90,25 +90,28 @@ def twin(log: Path, *options: str) -> contextlib.AbstractContextManager[Server]:
     return started("twin", [*argv, "--login-delay", "0", *options], "/_mock/health", log)
 
 
-def without_callbacks(contract: Path, out: Path) -> Path:
-    """A copy of the contract without its operations' ``callbacks``.
+def callbacks_to(contract: Path, out: Path, url: str) -> Path:
+    """A copy of the contract whose operations' callbacks post to ``url``.
 
-    Prism fires each callback at the example URL, outside this machine; without them all its
-    traffic stays on loopback (and it does less work per request than with them).
+    Prism fires an operation's callbacks on every request, at the URL the contract names (an
+    example host off this machine). The copy sends them to a loopback receiver instead: Prism
+    does the work it does for a user, and all its traffic stays on this machine.
     """
     document = yaml.safe_load(contract.read_text(encoding="utf-8"))
     for path_item in document["paths"].values():
         for operation in path_item.values():
-            if isinstance(operation, dict):
-                operation.pop("callbacks", None)
+            if isinstance(operation, dict) and "callbacks" in operation:
+                for name, callback in operation["callbacks"].items():
+                    operation["callbacks"][name] = {url: next(iter(callback.values()))}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out
 
 
-def prism(log: Path) -> contextlib.AbstractContextManager[Server]:
-    """Prism 5's mock of the contract (pinned in package.json), request validation on."""
-    document = without_callbacks(CONTRACT, log.parent / "vatanwa.prism.yaml")
+def prism(log: Path, callback_url: str) -> contextlib.AbstractContextManager[Server]:
+    """Prism 5's mock of the contract (pinned in package.json), with its default validation and
+    its callbacks posted to ``callback_url``."""
+    document = callbacks_to(CONTRACT, log.parent / "vatanwa.prism.yaml", callback_url)
     argv = [str(PRISM), "mock", str(document), "-h", "127.0.0.1", "-p", "{port}"]
     return started("prism", argv, "/devices", log)
 

@@ -111,13 +111,20 @@ def test_the_lua_script_sets_method_headers_and_body_file(tmp_path: Path) -> Non
     assert "io.open" not in lua_script(Request("GET", "/x", {}), body)
 
 
-def test_prism_gets_the_contract_without_callbacks(tmp_path: Path) -> None:
+def test_prism_posts_the_contracts_callbacks_to_the_receiver(tmp_path: Path) -> None:
     import yaml
 
-    from bench.servers import CONTRACT, without_callbacks
+    from bench.servers import CONTRACT, callbacks_to
 
-    copy = yaml.safe_load(without_callbacks(CONTRACT, tmp_path / "c.yaml").read_text("utf-8"))
+    url = "http://127.0.0.1:9/reports"
+    copy = yaml.safe_load(callbacks_to(CONTRACT, tmp_path / "c.yaml", url).read_text("utf-8"))
     original = yaml.safe_load(CONTRACT.read_text("utf-8"))
     assert copy["paths"].keys() == original["paths"].keys()
-    assert any("callbacks" in op for item in original["paths"].values() for op in item.values())
-    assert not any("callbacks" in op for item in copy["paths"].values() for op in item.values())
+    callbacks = [
+        callback
+        for item in copy["paths"].values()
+        for operation in item.values()
+        for callback in operation.get("callbacks", {}).values()
+    ]
+    assert len(callbacks) == 3
+    assert all(list(callback) == [url] for callback in callbacks)

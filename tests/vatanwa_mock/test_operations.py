@@ -8,6 +8,7 @@ from typing import Any
 import connexion.decorators.parameter
 import connexion.security
 import pytest
+from connexion.operations import OpenAPIOperation
 
 from tests.support.servers import BASE_PATH, CLIENT_ID, CLIENT_SECRET
 from tests.support.tenants import headers
@@ -17,7 +18,7 @@ from vatanwa_mock.config import Credentials, Settings
 
 @pytest.fixture
 def inspections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every look at a function's signature by connexion's parameter decorator and security."""
+    """Every look at a handler's signature or an operation's body definition by connexion."""
     seen: list[str] = []
     for module in (connexion.decorators.parameter, connexion.security):
         original: Callable[..., Any] = module.inspect_function_arguments
@@ -27,6 +28,13 @@ def inspections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             return original(function)
 
         monkeypatch.setattr(module, "inspect_function_arguments", counting)
+    original_body: Callable[..., Any] = OpenAPIOperation.body_definition
+
+    def counting_body(self: Any, content_type: str | None = None) -> Any:
+        seen.append(f"body_definition {content_type}")
+        return original_body(self, content_type)
+
+    monkeypatch.setattr(OpenAPIOperation, "body_definition", counting_body)
     return seen
 
 
