@@ -120,6 +120,12 @@ def _proxy(settings: Settings, contract: Contract) -> Proxy | None:
     """In proxy mode, the proxy in front of ``settings.upstream`` (:mod:`vatanwa_mock.proxy`)."""
     if settings.mode != "proxy":
         return None
+    path = settings.callback_path
+    if path == contract.base_path or path.startswith(contract.base_path + "/"):
+        raise ConfigError(
+            f"--callback-path {path!r} is under the API's base path {contract.base_path}, "
+            "where every request is forwarded: choose another, such as /vatansms/callback"
+        )
     try:
         recorder = Recorder(violations_path=settings.violations, record_dir=settings.record)
     except OSError as exc:

@@ -12,6 +12,7 @@ import pytest
 from tests.support.servers import MockServer
 from tests.support.tenants import headers
 from tests.vatanwa_mock import conformance
+from vatanwa_mock.app import create_app
 from vatanwa_mock.config import LIVE_URL, ConfigError, load_settings
 
 
@@ -95,3 +96,11 @@ def test_a_violations_file_that_cannot_be_written_stops_the_start(tmp_path: Path
     assert started.returncode == 2
     assert started.stderr.startswith("vatanwa-mock: error: --violations")
     assert "Traceback" not in started.stderr
+
+
+def test_the_callback_path_may_not_hide_under_the_api() -> None:
+    settings = load_settings(
+        ["--mode", "proxy", "--callback-path", "/api/whatsapp/v1/hook"], environ={}
+    )
+    with pytest.raises(ConfigError, match="--callback-path"):
+        create_app(settings)
