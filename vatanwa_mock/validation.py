@@ -42,6 +42,8 @@ from vatanwa_mock.twin import twin_of
 
 #: The multipart parser's limit for one non-file part; a message may be 64 Ki characters.
 MAX_FIELD_BYTES = 1024 * 1024
+#: The most fields a form body may have: the largest form of the contract has five.
+MAX_FORM_FIELDS = 1000
 #: Objects and arrays a JSON body may hold besides one per recipient (the body, its array).
 CONTAINER_SLACK = 16
 
@@ -452,7 +454,11 @@ class UrlencodedBodyValidator(_BodyValidator):
         encoding = self._encoding or "utf-8"
         try:
             pairs = parse_qsl(
-                raw.decode(encoding), keep_blank_values=True, encoding=encoding, errors="strict"
+                raw.decode(encoding),
+                keep_blank_values=True,
+                encoding=encoding,
+                errors="strict",
+                max_num_fields=MAX_FORM_FIELDS,
             )
         except LookupError:
             raise MalformedBody(f"Unknown charset {encoding!r} in Content-Type.") from None

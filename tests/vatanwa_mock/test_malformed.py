@@ -397,6 +397,14 @@ def cases(connected: str, pending: str) -> list[Case]:
             mentions=("utf-8",),
         ),
         Case(
+            "form-urlencoded body with thousands of fields",
+            "POST",
+            "/logout",
+            400,
+            raw_json(b"reg_id=1&" * 5000, "application/x-www-form-urlencoded"),
+            mentions=("fields",),
+        ),
+        Case(
             "empty form-urlencoded body",
             "POST",
             "/logout",
