@@ -6,8 +6,9 @@ stock run (``tests/compat/test_stock_schemathesis.py``) needs none. schemathesis
 is recognised here by judging the body the way it travels, against the same YAML, and only
 that failure is dropped:
 
-- a number generated "invalid" for a text field (``message``) arrives as the text ``"3.0"``,
-  which is valid text;
+- every part but a file and the JSON array ``n_to_n`` travels as text, so a value generated
+  "invalid" for such a field arrives as its text: a number for ``message`` as ``"3.0"``, an
+  object for ``report_id`` (a number or any short text) as its JSON text, both valid text;
 - once a link or a hook has changed a body, schemathesis re-judges it, and judges every body
   with a file in it invalid. Stateful requests with an attachment would all count as
   "schema-violating" and their acceptance as a failure.
@@ -55,14 +56,14 @@ def _form_validator(operation_id: str) -> jsonschema.protocols.Validator:
 
 
 def _as_travelling(operation_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """The form as the server reads it back: a file's bytes and a text field's value as text."""
+    """The form as the server reads it back: a file's bytes and every other part as text."""
     properties = _form_properties(operation_id)
     read: dict[str, Any] = {}
     for name, value in body.items():
         kind = properties.get(name, {}).get("type")
         if isinstance(value, bytes):
             value = value.decode("latin-1")  # a file's bytes: any string will do for `binary`
-        elif kind == "string" and not isinstance(value, str):
+        elif kind != "array" and not isinstance(value, str):
             value = to_wire_text(value)  # how schemathesis writes a non-text value into a part
         read[name] = value
     return read
