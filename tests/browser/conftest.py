@@ -117,10 +117,12 @@ class Inspector:
             self.errors.append(message.text)
 
     def open(self, path: str = "") -> Page:
-        """Go to ``/_mock/ui/<path>`` and wait until it loaded."""
+        """Go to ``/_mock/ui/<path>`` and wait until it loaded and listens for changes."""
         response = self.page.goto(f"{self.root_url}/_mock/ui/{path}")
         assert response is not None
         assert response.status == 200, response.status
+        # Changes made from here on reach the page: its event stream is connected.
+        self.page.wait_for_selector('body[data-live="open"]', state="attached")
         return self.page
 
     def accessibility_violations(self) -> list[dict[str, Any]]:

@@ -71,7 +71,9 @@ def test_a_qr_login_from_the_sdk_is_scanned_in_the_inspector(
         expect(login).to_be_visible(timeout=LIVE)  # appears without a reload
         qr = login.get_by_role("img", name=f"QR code of login {reg_id}")
         expect(qr).to_be_visible()
-        assert qr.evaluate("img => img.complete && img.naturalWidth > 100")
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 100", arg=qr.element_handle()
+        )
         expect(login.locator("time[data-time=countdown]")).to_contain_text("in ")
         result: dict[str, bool] = {}
         waiter = threading.Thread(target=lambda: result.update(paired=api.login.wait(reg_id)))

@@ -28,6 +28,16 @@
     }
   }
 
+  // The live indicator: whether the page's event stream is connected (the "ready" event also
+  // makes each live part reload itself, so nothing missed while it was away stays missing).
+  function live(state) {
+    document.body.setAttribute("data-live", state);
+    var label = document.getElementById("live-state");
+    if (label) { label.textContent = state === "open" ? "live updates on" : "live updates paused"; }
+  }
+  document.addEventListener("htmx:sseOpen", function () { live("open"); });
+  document.addEventListener("htmx:sseError", function () { live("closed"); });
+
   document.addEventListener("DOMContentLoaded", render);
   document.addEventListener("htmx:afterSettle", render);
   window.setInterval(render, 1000);
