@@ -178,4 +178,7 @@ def serve(app: Any, settings: Settings) -> None:
         http=guarded_protocol(settings),
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=1,
+        # A proxy passes on the upstream's own Date and Server headers, not a second pair.
+        server_header=settings.mode != "proxy",
+        date_header=settings.mode != "proxy",
     )

@@ -186,7 +186,10 @@ class Proxy:
             return
         query = scope.get("query_string", b"").decode("latin-1")
         headers = _forwarded(scope["headers"])
-        url = self.upstream + path + (f"?{query}" if query else "")
+        # The path as the client wrote it (percent-escapes and all), not as decoded for routing.
+        raw_path = (scope.get("raw_path") or b"").decode("latin-1")
+        sent_path = raw_path[len(self.base_path) :] if raw_path.startswith(self.base_path) else path
+        url = self.upstream + sent_path + (f"?{query}" if query else "")
         try:
             status, answer_headers, answer = await self._exchange(method, url, headers, body)
         except httpx.HTTPError as exc:

@@ -164,6 +164,8 @@ def test_the_answers_pass_through_unchanged(exchanged: dict[str, httpx.Response]
     teapot = exchanged["list_devices"]
     assert (teapot.status_code, teapot.text) == (418, "I'm a teapot")
     assert teapot.headers["content-type"].startswith("text/plain")
+    assert len(teapot.headers.get_list("server")) == 1
+    assert len(teapot.headers.get_list("date")) == 1
     assert exchanged["login_qr"].json()["data"] == {"qr": "2@x", "reg_id": "7"}
     assert SECRET in exchanged["login_phone"].json()["description"]
     assert exchanged["delivery_report"].status_code == 204  # the receiver's status
