@@ -152,3 +152,33 @@ def test_the_replayed_bytes_are_the_libraries_own() -> None:
             line for line in head.lower().split(b"\r\n") if line.startswith(b"content-length:")
         ]
         assert lengths == [f"content-length: {len(body)}".encode()], head
+
+
+@pytest.mark.parametrize("per_item", [False, True], ids=["one-part", "one-part-per-item"])
+def test_a_multipart_n_to_n_is_read_in_either_shape(twin: MockServer, per_item: bool) -> None:
+    # One part with the JSON array (the SDK, hand-written clients), or one part per item (how
+    # OpenAPI tools serialise an array part declared `application/json`).
+    reg_id = connected_device(twin)
+    items = [
+        {"to": "+905459260314", "message": "bir"},
+        {"to": "+903222450353", "message": "iki"},
+    ]
+    parts = [json.dumps(item) for item in items] if per_item else [json.dumps(items)]
+    files = [("reg_id", (None, reg_id)), ("send_speed", (None, "1"))]
+    files += [("n_to_n", (None, text, "application/json")) for text in parts]
+    with httpx.Client(base_url=twin.base_url, headers=headers()) as http:
+        response = http.post("/messages/send/nToN", files=files)
+    assert response.status_code == 200, response.text
+
+    def both() -> list[dict[str, Any]] | None:
+        with httpx.Client(base_url=twin.root_url, headers=headers()) as http:
+            found: list[dict[str, Any]] = http.get(
+                "/_mock/messages", params={"reg_id": reg_id}
+            ).json()
+        return found if len(found) == 2 else None
+
+    found = eventually(both, what="both messages captured")
+    assert sorted((m["to"], m["message"]) for m in found) == [
+        ("903222450353", "iki"),
+        ("905459260314", "bir"),
+    ]

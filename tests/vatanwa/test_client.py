@@ -374,3 +374,19 @@ def test_the_async_twin_does_the_same_work(server: ScriptedServer) -> None:
     assert len(server.requests_to("/devices")) == 2
     assert len(server.requests_to("/messages/send")) == 1
     assert all(r.headers["client-secret"] == CLIENT_SECRET for r in server.requests)
+
+
+def test_a_report_id_goes_out_as_it_was_given(api: Vatanwa, server: ScriptedServer) -> None:
+    # A UUID string stays a string, a number a number; a multipart part carries either's text.
+    uuid_text = "4b2e9c1e-6f1a-4a57-9a0e-0c6b8f1d2e3a"
+    api.messages.send("3641473184", "+905459260314", "bir", report_id=uuid_text)
+    api.messages.send_one_to_n("3641473184", ["+905459260314"], "iki", report_id="0042")
+    api.messages.send_n_to_n("3641473184", [("+905459260314", "üç")], report_id=42)
+    png = Attachment.from_bytes(b"\x89PNG\r\n\x1a\n", "a.png")
+    api.messages.send("3641473184", "+905459260314", "dört", report_id=uuid_text, attachment=png)
+    first, second, third, fourth = server.requests
+    assert json.loads(first.body)["report_id"] == uuid_text
+    assert json.loads(second.body)["report_id"] == "0042"
+    assert json.loads(third.body)["report_id"] == 42
+    assert fourth.form is not None
+    assert fourth.form["report_id"] == uuid_text
