@@ -164,7 +164,10 @@ def test_a_multipart_n_to_n_is_read_in_either_shape(twin: MockServer, per_item: 
         {"to": "+903222450353", "message": "iki"},
     ]
     parts = [json.dumps(item) for item in items] if per_item else [json.dumps(items)]
-    files = [("reg_id", (None, reg_id)), ("send_speed", (None, "1"))]
+    files: list[tuple[str, tuple[Any, ...]]] = [
+        ("reg_id", (None, reg_id)),
+        ("send_speed", (None, "1")),
+    ]
     files += [("n_to_n", (None, text, "application/json")) for text in parts]
     with httpx.Client(base_url=twin.base_url, headers=headers()) as http:
         response = http.post("/messages/send/nToN", files=files)
