@@ -4,7 +4,7 @@
   path, query, body bytes, headers with the credentials; hop-by-hop headers and ``Host`` are
   left out), and the upstream's answer goes back unchanged (status, headers but the hop-by-hop
   ones, body bytes). They never reach connexion, whose validation would refuse a request that
-  breaks the contract instead of forwarding it. After the answer has gone out, both sides are
+  breaks the contract instead of forwarding it. Before the answer goes back, both sides are
   checked (:class:`~vatanwa_mock.proxy.contract.ContractChecker`) and recorded
   (:class:`~vatanwa_mock.proxy.recorder.Recorder`).
 - ``POST`` at ``--callback-path`` is a delivery report from the provider: checked against the
@@ -202,13 +202,15 @@ class Proxy:
                 f"The upstream {redact_url(self.upstream)} did not answer ({type(exc).__name__}).",
             )
             return
-        await self._send(send, status, answer_headers, answer)
+        # Checked before the answer goes out: once a client has its answer, the exchange's
+        # violations are printed, written and listed.
         try:
             await self._check(
                 route, method, scope["path"], query, headers, body, status, answer_headers, answer
             )
         except Exception:  # a failed check must never cost the client its answer
             logger.exception("checking an exchange of %s failed", route.operation_id)
+        await self._send(send, status, answer_headers, answer)
 
     async def _check(
         self,
@@ -285,11 +287,11 @@ class Proxy:
                     '{"code":502,"status":"error","description":"The receiver '
                     f'{redact_url(target)} did not answer ({type(exc).__name__})."}}'
                 ).encode()
-        await self._send(send, status, answer_headers, answer)
         try:
             await self._check_callback(scope["path"], headers, body, status, answer_headers, answer)
         except Exception:  # a failed check must never cost the provider its answer
             logger.exception("checking a delivery report failed")
+        await self._send(send, status, answer_headers, answer)
 
     async def _check_callback(
         self,
