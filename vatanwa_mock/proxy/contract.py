@@ -113,6 +113,15 @@ def _types(schema: Any) -> list[str]:
     return found
 
 
+def _media_entry(content: JsonObject, media: str) -> JsonObject | None:
+    """The entry of ``content`` for ``media``: exact, then ``type/*``, then ``*/*``."""
+    for key in (media, media.split("/", 1)[0] + "/*", "*/*"):
+        entry = content.get(key)
+        if isinstance(entry, dict):
+            return entry
+    return None
+
+
 def coerce(text: str, schema: Any) -> Any:
     """A form field or a parameter (always text) as the value its schema types it as."""
     types = _types(schema)
@@ -281,7 +290,7 @@ class ContractChecker:
         if not content or body is None:
             return problems
         media = media_type(content_type)
-        schema_holder = content.get(media)
+        schema_holder = _media_entry(content, media)
         if schema_holder is None:
             problems.append(
                 Problem(
@@ -388,7 +397,7 @@ class ContractChecker:
                 return [Problem("request", "body", "", "required", "the request has no body")]
             return []
         media = media_type(content_type)
-        holder = content.get(media)
+        holder = _media_entry(content, media)
         if holder is None:
             return [
                 Problem(

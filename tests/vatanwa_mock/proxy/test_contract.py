@@ -139,3 +139,29 @@ def test_an_envelope_repeats_its_status() -> None:
         ("header", "/retry-after", "required"),
         ("body", "/code", "envelope"),
     }
+
+
+def test_a_media_range_covers_its_types() -> None:
+    spec: dict[str, Any] = {
+        "paths": {
+            "/picture": {
+                "get": {
+                    "operationId": "picture",
+                    "responses": {
+                        "200": {
+                            "description": "a picture",
+                            "content": {"image/*": {"schema": {"type": "string"}}},
+                        }
+                    },
+                }
+            }
+        }
+    }
+    check = checker(spec)
+    route, _ = check.match("GET", "/picture")
+    assert route is not None
+    png = asyncio.run(read_body(b"\x89PNG", "image/png"))
+    assert check.check_response(route, 200, {}, png, "image/png") == []
+    text = asyncio.run(read_body(b"hello", "text/plain"))
+    problems = check.check_response(route, 200, {}, text, "text/plain")
+    assert [(p.pointer, p.rule) for p in problems] == [("/content-type", "content-type")]
