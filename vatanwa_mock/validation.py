@@ -437,21 +437,23 @@ class UrlencodedBodyValidator(_BodyValidator):
             chunks.append(message.get("body", b""))
             more_body = message.get("more_body", False)
         raw = b"".join(chunks)
-        pairs = self._pairs(raw)
+        pairs = self._pairs(raw, charset_of(Headers(scope=scope)))
         if pairs is not None:
             properties = form_schema(self._schema).get("properties", {})
+            for name, value in pairs:
+                refuse_surrogates(name)
+                refuse_surrogates(value, [name])
             fields = form_fields(pairs, properties, container_limit(scope))
             _check(form_schema(self._schema), fields)
             raw = urlencode(pairs).encode("ascii")
         replay = [{"type": "http.request", "body": raw, "more_body": False}]
         return self._insert_messages(receive, messages=replay), scope
 
-    def _pairs(self, raw: bytes) -> list[tuple[str, str]] | None:
+    def _pairs(self, raw: bytes, encoding: str) -> list[tuple[str, str]] | None:
         if not raw.strip():
             if self._required:
                 raise MalformedBody("The request body is required.")
             return None
-        encoding = self._encoding or "utf-8"
         try:
             pairs = parse_qsl(
                 raw.decode(encoding),

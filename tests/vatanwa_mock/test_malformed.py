@@ -397,6 +397,14 @@ def cases(connected: str, pending: str) -> list[Case]:
             mentions=("utf-8",),
         ),
         Case(
+            "form-urlencoded body in UTF-7 with a lone surrogate",
+            "POST",
+            "/login/phone",
+            400,
+            raw_json(b"phone=%2B2AA-", "application/x-www-form-urlencoded; charset=utf-7"),
+            mentions=("phone", "surrogate"),
+        ),
+        Case(
             "form-urlencoded body with thousands of fields",
             "POST",
             "/logout",
