@@ -31,8 +31,10 @@ async def _read_attachment(twin: Twin, upload: UploadFile | None) -> NewAttachme
         return None
     rules = twin.contract.attachments
     accepted = ", ".join(sorted(rules.extensions))
-    filename = PurePosixPath((upload.filename or "").replace("\\", "/")).name
-    extension = PurePosixPath(filename).suffix.lower().lstrip(".")
+    # Kept as sent (the inspector shows what the caller sent; every output escapes it); the
+    # type is judged by the extension of its last path segment.
+    filename = upload.filename or ""
+    extension = PurePosixPath(filename.replace("\\", "/")).suffix.lower().lstrip(".")
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     type_ok = content_type in rules.content_types
     if (extension and extension not in rules.extensions) or not (
