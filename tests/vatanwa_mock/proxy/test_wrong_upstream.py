@@ -263,14 +263,30 @@ def test_only_accepted_credentials_see_violations(
     assert stranger.status_code == 401
 
 
+def test_an_account_sees_only_its_own_violations(
+    proxy: MockServer, exchanged: dict[str, httpx.Response]
+) -> None:
+    other = {"client-id": "acct-other", "client-secret": "Other-Secret-Value"}
+    answer = httpx.post(proxy.base_url + "/login/check", headers=other, json={"reg_id": "8"})
+    assert answer.status_code == 200
+    theirs = httpx.get(proxy.root_url + "/_mock/violations", headers=other).json()
+    assert _found(theirs) == {("login_check", "response", "body", "/data/is_connect", "type")}
+    assert _found(control(proxy).json()) == EXPECTED
+    mine = control(proxy, "/summary").json()
+    assert mine["exchanges_per_operation"]["login_check"] == 1
+    both = {**other, "client-secret": SECRET}  # another account's id with this secret
+    assert httpx.get(proxy.root_url + "/_mock/violations", headers=both).status_code == 401
+
+
 def test_the_summary_is_printed_when_the_proxy_stops(
     proxy: MockServer, exchanged: dict[str, httpx.Response]
 ) -> None:
     proxy.process.terminate()
     proxy.process.wait(timeout=15)
     log = proxy.log()
-    assert "proxy summary: 7 exchanges, 7 violations" in log, log
+    assert "proxy summary: 8 exchanges, 8 violations" in log, log
     assert "    list_devices: 2\n" in log
     assert "    delivery_report: 1\n" in log
     assert "    required: 3\n" in log
+    assert "    type: 2\n" in log
     assert SECRET not in log
