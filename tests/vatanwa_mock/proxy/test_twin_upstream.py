@@ -170,7 +170,12 @@ def test_the_whole_flow_through_the_proxy_breaks_nothing(
     assert (files / "violations.jsonl").read_bytes() == b""
     recorded = sorted((files / "exchanges").glob("*.json"))
     assert len(recorded) == summary["exchanges"]
-    assert all(CLIENT_SECRET not in path.read_text("utf-8") for path in recorded)
+    for path in recorded:
+        text = path.read_text("utf-8")
+        assert CLIENT_SECRET not in text, path.name
+        assert "905459260314" not in text, path.name
+        assert "903222450353" not in text, path.name
+    assert any("+********0314" in path.read_text("utf-8") for path in recorded)
     assert "violation:" not in proxy.log()
 
 
