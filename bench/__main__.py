@@ -182,6 +182,9 @@ def drain(run: Run, out: Path, messages: int = 100_000) -> None:
         reg_id = scenarios.connected_device(twin.root_url)
         result = scenarios.drain(twin.root_url, reg_id, messages)
     run.figures[f"drain {messages:,}: messages/s"] = result.messages_per_s
+    run.figures[f"drain {messages:,}: messages/s, queueing included"] = (
+        result.messages_per_s_from_request
+    )
     run.figures[f"drain {messages:,}: /_mock/health p99 ms"] = result.health_p99_ms
 
 
