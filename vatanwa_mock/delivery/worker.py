@@ -41,6 +41,11 @@ LEASE_MARGIN = 2.0
 FAILURE_PAUSE = 1.0
 #: How much of a refusing receiver's answer the attempt log keeps.
 SNIPPET_BYTES = 200
+#: An accepting receiver's answer is read, up to this many bytes and for at most this many
+#: seconds, so that its connection carries the next report; a longer or slower answer closes the
+#: connection instead (the report counts as delivered either way).
+KEEP_ALIVE_READ = 64 * 1024
+KEEP_ALIVE_READ_SECONDS = 1.0
 USER_AGENT = "vatanwa-mock delivery reports"
 
 
@@ -187,6 +192,9 @@ class DeliveryWorker:
             ):
                 status = response.status_code
                 if 200 <= status < 300:
+                    with contextlib.suppress(httpx.HTTPError, TimeoutError):
+                        async with asyncio.timeout(KEEP_ALIVE_READ_SECONDS):
+                            await _read_off(response)
                     return status, None
                 snippet = await _snippet(response, secrets)
                 error = f"HTTP {status} {response.reason_phrase}".rstrip()
@@ -198,6 +206,16 @@ class DeliveryWorker:
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
             text = (str(exc) or "no details").replace(url, redact_url(url))
             return None, scrub(f"{type(exc).__name__}: {text}", secrets)
+
+
+async def _read_off(response: httpx.Response) -> None:
+    """Read an accepted report's answer (up to :data:`KEEP_ALIVE_READ`): a connection whose
+    answer is left unread cannot be reused, and each report would open a new one."""
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        if read > KEEP_ALIVE_READ:
+            break
 
 
 async def _snippet(response: httpx.Response, secrets: list[str]) -> str:
