@@ -132,9 +132,12 @@ class DeliveryWorker:
         credentials = self.twin.tenants.credentials(delivery.tenant)
         if credentials is None:
             raise LookupError(f"no credentials for tenant {delivery.tenant!r}")
-        started = time.monotonic()
+        # The event loop's clock, which times the attempt out: uvloop's is read once per
+        # iteration, so time.monotonic() could show a timed-out attempt as shorter than its timeout.
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         status, error = await self._post(url, delivery.body, credentials)
-        latency_ms = (time.monotonic() - started) * 1000.0
+        latency_ms = (loop.time() - started) * 1000.0
         finished = time.time()
         outcome: AttemptOutcome
         next_at = None
