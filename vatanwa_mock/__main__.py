@@ -36,10 +36,16 @@ def banner(settings: Settings, api_path: str, control_path: str) -> str:
         f"  database:     {settings.db or 'in memory'}",
     ]
     if settings.mode == "proxy":
-        lines[2:2] = [
-            f"  upstream:     {redact_url(settings.upstream)} (every request is forwarded there)",
+        # The twin's callback URL, store and local credentials play no part in proxy mode:
+        # the control API takes the credentials the upstream accepted.
+        upstream = redact_url(settings.upstream)
+        lines[2:] = [
+            f"  upstream:     {upstream} (every request is forwarded there)",
             f"  reports from the provider: {root}{settings.callback_path}",
+            lines[2],
+            "  credentials:  the client-id and client-secret you use with the upstream",
         ]
+        return "\n".join(lines) + "\n"
     lines += [
         f"  credentials:  client-id: {c.client_id}  client-secret: {shown_secret(c.client_secret)}"
         for c in settings.credentials

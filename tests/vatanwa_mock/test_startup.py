@@ -7,6 +7,8 @@ from pathlib import Path
 import httpx
 
 from tests.support.servers import CLIENT_ID, CLIENT_SECRET, run_mock
+from vatanwa_mock.__main__ import banner
+from vatanwa_mock.config import Settings
 
 
 def test_the_banner_shows_urls_and_the_documented_local_credentials(tmp_path: Path) -> None:
@@ -37,3 +39,19 @@ def test_the_banner_shows_the_callback_url(tmp_path: Path) -> None:
         assert f"callback URL: {url}" in mock.log()
     with run_mock(tmp_path=tmp_path) as mock:
         assert "callback URL: none (set one with --callback-url" in mock.log()
+
+
+def test_the_proxy_banner_names_the_upstream_and_not_the_twins_own_settings() -> None:
+    shown = banner(
+        Settings(mode="proxy", upstream="http://127.0.0.1:9/api/whatsapp/v1"),
+        "/api/whatsapp/v1",
+        "/_mock",
+    )
+    assert "vatanwa mock (proxy mode)" in shown
+    assert "upstream:     http://127.0.0.1:9/api/whatsapp/v1" in shown
+    assert "reports from the provider:" in shown
+    assert "control API:" in shown
+    assert "the client-id and client-secret you use with the upstream" in shown
+    assert CLIENT_SECRET not in shown
+    assert "callback URL:" not in shown
+    assert "database:" not in shown
