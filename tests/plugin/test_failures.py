@@ -128,3 +128,5 @@ def test_without_the_mock_extra_a_fixture_names_the_install_command(
     result.assert_outcomes(passed=1, errors=1)
     assert "pip install 'vatanwa[mock]'" in output(result)
     assert "connexion" in output(result)
+    # Said once, not once more as the context of a chained exception.
+    assert "During handling of the above exception" not in output(result)

@@ -139,7 +139,8 @@ def vatanwa_twin(
         else:
             running = twin.start(options, tmp_path_factory.getbasetemp() / "vatanwa-twin")
     except twin.TwinUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
+        # Without its context: pytest would print the same message twice, chained.
+        raise pytest.fail.Exception(str(exc), pytrace=False) from None
     try:
         yield running
     finally:
@@ -155,7 +156,7 @@ def vatanwa_mock(vatanwa_twin: Twin) -> Iterator[VatanwaMock]:
     try:
         tenant = vatanwa_twin.new_tenant()
     except TwinUnavailable as exc:
-        pytest.fail(str(exc), pytrace=False)
+        raise pytest.fail.Exception(str(exc), pytrace=False) from None
     mock = VatanwaMock(vatanwa_twin, tenant)
     try:
         yield mock
