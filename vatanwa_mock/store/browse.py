@@ -13,10 +13,10 @@ from typing import Any, Literal
 
 from vatanwa_mock.store import outbox
 from vatanwa_mock.store.db import (
-    _MESSAGE_SELECT,
     _REGISTRATION_COLUMNS,
     Store,
     _message,
+    _message_query,
     _registration,
 )
 from vatanwa_mock.store.models import MessageFilter, Registration, StoredMessage
@@ -59,18 +59,7 @@ def messages(
 ) -> list[StoredMessage]:
     """The tenant's messages matching ``filters`` (and containing ``text``), in ``order`` by
     id, those past the id ``after`` in that order, at most ``limit``."""
-    filters = filters or MessageFilter()
-    sql = _MESSAGE_SELECT + " WHERE m.tenant = ?"
-    parameters: list[Any] = [tenant]
-    for column, value in (
-        ("m.recipient", filters.to),
-        ("m.reg_id", filters.reg_id),
-        ("m.report_id", filters.report_id),
-        ("m.status", filters.status),
-    ):
-        if value is not None:
-            sql += f" AND {column} = ?"
-            parameters.append(value)
+    sql, parameters = _message_query(tenant, filters)
     if text:
         sql += " AND (t.content LIKE ? ESCAPE '\\' OR a.filename LIKE ? ESCAPE '\\')"
         pattern = f"%{_escape_like(text)}%"

@@ -121,6 +121,24 @@ def _message(row: sqlite3.Row) -> StoredMessage:
     )
 
 
+def _message_query(tenant: str, filters: MessageFilter | None) -> tuple[str, list[Any]]:
+    """The select of the tenant's messages matching ``filters`` and its parameters, open for
+    further ``AND`` conditions, ordering and a limit."""
+    filters = filters or MessageFilter()
+    sql = _MESSAGE_SELECT + " WHERE m.tenant = ?"
+    parameters: list[Any] = [tenant]
+    for column, value in (
+        ("m.recipient", filters.to),
+        ("m.reg_id", filters.reg_id),
+        ("m.report_id", filters.report_id),
+        ("m.status", filters.status),
+    ):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            parameters.append(value)
+    return sql, parameters
+
+
 class Store:
     """The mock's state in SQLite: a file with ``path``, in memory without.
 
@@ -501,18 +519,7 @@ class Store:
     ) -> list[StoredMessage]:
         """The tenant's messages matching ``filters``, oldest first: those with an id above
         ``after``, at most ``limit`` of them."""
-        filters = filters or MessageFilter()
-        sql = _MESSAGE_SELECT + " WHERE m.tenant = ?"
-        parameters: list[Any] = [tenant]
-        for column, value in (
-            ("m.recipient", filters.to),
-            ("m.reg_id", filters.reg_id),
-            ("m.report_id", filters.report_id),
-            ("m.status", filters.status),
-        ):
-            if value is not None:
-                sql += f" AND {column} = ?"
-                parameters.append(value)
+        sql, parameters = _message_query(tenant, filters)
         if after is not None:
             sql += " AND m.id > ?"
             parameters.append(after)
