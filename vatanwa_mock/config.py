@@ -433,30 +433,27 @@ def _validate_together(settings: Settings) -> None:
             settings.callback_url, allow_unsafe_targets=settings.allow_unsafe_callback_targets
         )
     _validate_proxy(settings)
-    if settings.public_url is not None:
-        parts = urlsplit(settings.public_url)
-        if (
-            parts.scheme not in ("http", "https")
-            or not parts.hostname
-            or parts.query
-            or parts.fragment
-            or "@" in parts.netloc
-        ):
-            raise ConfigError(
-                "--public-url must be an absolute http(s) URL without credentials, query or "
-                f"fragment, such as http://mock.test:8080, not {settings.public_url!r}"
-            )
+    if settings.public_url is not None and not _plain_http_url(settings.public_url):
+        raise ConfigError(
+            "--public-url must be an absolute http(s) URL without credentials, query or "
+            f"fragment, such as http://mock.test:8080, not {settings.public_url!r}"
+        )
 
 
-def _validate_proxy(settings: Settings) -> None:
-    parts = urlsplit(settings.upstream)
-    if (
+def _plain_http_url(url: str) -> bool:
+    """Whether ``url`` is an absolute http(s) URL without credentials, query or fragment."""
+    parts = urlsplit(url)
+    return not (
         parts.scheme not in ("http", "https")
         or not parts.hostname
         or parts.query
         or parts.fragment
         or "@" in parts.netloc
-    ):
+    )
+
+
+def _validate_proxy(settings: Settings) -> None:
+    if not _plain_http_url(settings.upstream):
         from vatanwa_mock.redact import redact_url
 
         raise ConfigError(
