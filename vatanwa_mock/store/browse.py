@@ -105,14 +105,7 @@ def deliveries(
 ) -> list[outbox.Delivery]:
     """The tenant's delivery reports matching the filters, in ``order`` by id, those past the
     id ``after`` in that order, at most ``limit``, each with its log."""
-    sql = f"{outbox._DELIVERY_SELECT} WHERE d.tenant = ?"
-    parameters: list[Any] = [tenant]
-    if status is not None:
-        sql += " AND d.status = ?"
-        parameters.append(status)
-    if report_id is not None:
-        sql += " AND d.report_id = ?"
-        parameters.append(report_id)
+    sql, parameters = outbox._delivery_query(tenant, status, report_id)
     if message_ids is not None:
         if not message_ids:
             return []

@@ -148,6 +148,20 @@ def _attempt(row: sqlite3.Row) -> DeliveryAttempt:
     )
 
 
+def _delivery_query(
+    tenant: str, status: OutboxStatus | None, report_id: str | None
+) -> tuple[str, list[Any]]:
+    """The select of the tenant's reports with ``status`` and ``report_id`` (where given) and
+    its parameters, open for further ``AND`` conditions, ordering and a limit."""
+    sql = f"{_DELIVERY_SELECT} WHERE d.tenant = ?"
+    parameters: list[Any] = [tenant]
+    for column, value in (("d.status", status), ("d.report_id", report_id)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            parameters.append(value)
+    return sql, parameters
+
+
 def _marks(values: Collection[Any]) -> str:
     return ", ".join("?" * len(values))
 
@@ -316,12 +330,7 @@ class Outbox:
     ) -> list[Delivery]:
         """The tenant's reports matching the filters, oldest first, each with its log: those
         with an id above ``after``, at most ``limit`` of them."""
-        sql = f"{_DELIVERY_SELECT} WHERE d.tenant = ?"
-        parameters: list[Any] = [tenant]
-        for column, value in (("d.status", status), ("d.report_id", report_id)):
-            if value is not None:
-                sql += f" AND {column} = ?"
-                parameters.append(value)
+        sql, parameters = _delivery_query(tenant, status, report_id)
         if after is not None:
             sql += " AND d.id > ?"
             parameters.append(after)
