@@ -10,6 +10,7 @@ credentials (the twin's local defaults when none are given).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -75,7 +76,7 @@ def _control(
         answer = httpx.request(
             method,
             url,
-            params={k: v for k, v in (params or {}).items() if v is not None},
+            params=_given(params or {}),
             json=body,
             headers={"client-id": client_id, "client-secret": secret},
             timeout=30.0,
@@ -95,6 +96,21 @@ def _control(
         ) or answer.text[:200]
         raise Failed(f"the twin refused ({answer.status_code}): {description}")
     return document
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """The options among ``values`` that were given (an option left out is ``None``)."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _list(
+    session: Session, found: Any, columns: list[str], row: Callable[[Any], list[Any]]
+) -> None:
+    """Print the control API's list ``found``: as it is with --json, else a table of ``row``s."""
+    if session.json_mode:
+        session.ui.json(found)
+    else:
+        session.ui.table(columns, (row(item) for item in found))
 
 
 def _short(text: Any, width: int = 40) -> str:
@@ -129,24 +145,19 @@ def messages(
             "status": status.value if status else None,
         },
     )
-    if session.json_mode:
-        session.ui.json(found)
-        return
-    columns = ["id", "reg_id", "to", "status", "report_id", "message", "error"]
-    session.ui.table(
-        columns,
-        (
-            [
-                m["id"],
-                m["reg_id"],
-                m["to"],
-                m["status"],
-                m["report_id"],
-                _short(m["message"]),
-                m["error"],
-            ]
-            for m in found
-        ),
+    _list(
+        session,
+        found,
+        ["id", "reg_id", "to", "status", "report_id", "message", "error"],
+        lambda m: [
+            m["id"],
+            m["reg_id"],
+            m["to"],
+            m["status"],
+            m["report_id"],
+            _short(m["message"]),
+            m["error"],
+        ],
     )
 
 
@@ -165,15 +176,7 @@ def pair(
     """Pair the pending login REG_ID, as the phone does when it scans the code."""
     if not (reg_id.isascii() and reg_id.isdigit()):
         raise UsageProblem(f"REG_ID must be digits, not {reg_id!r}")
-    body = {
-        name: value
-        for name, value in (
-            ("device_number", device_number),
-            ("platform", platform),
-            ("user_name", user_name),
-        )
-        if value is not None
-    }
+    body = _given({"device_number": device_number, "platform": platform, "user_name": user_name})
     login = _control(session, "POST", f"/logins/{reg_id}/pair", body=body or None)
     if session.json_mode:
         session.ui.json(login)
@@ -200,24 +203,19 @@ def deliveries(
         "/deliveries",
         params={"status": status.value if status else None, "report_id": report_id},
     )
-    if session.json_mode:
-        session.ui.json(found)
-        return
-    columns = ["id", "report_id", "phone", "report", "status", "attempts", "last error"]
-    session.ui.table(
-        columns,
-        (
-            [
-                d["id"],
-                d["report_id"],
-                d["body"]["phone"],
-                "sent" if d["body"]["status"] == "1" else "failed",
-                d["status"],
-                len(d["attempts"]),
-                _short(d["attempts"][-1]["error"] if d["attempts"] else None),
-            ]
-            for d in found
-        ),
+    _list(
+        session,
+        found,
+        ["id", "report_id", "phone", "report", "status", "attempts", "last error"],
+        lambda d: [
+            d["id"],
+            d["report_id"],
+            d["body"]["phone"],
+            "sent" if d["body"]["status"] == "1" else "failed",
+            d["status"],
+            len(d["attempts"]),
+            _short(d["attempts"][-1]["error"] if d["attempts"] else None),
+        ],
     )
 
 
@@ -245,17 +243,15 @@ def chaos(
     session: Session,
 ) -> None:
     """Show the twin's injected failures, set them (any option), or --clear them."""
-    settings = {
-        name: value
-        for name, value in (
-            ("latency_ms", latency_ms),
-            ("error_rate", error_rate),
-            ("rate_limit_rate", rate_limit_rate),
-            ("retry_after", retry_after),
-            ("seed", seed),
-        )
-        if value is not None
-    }
+    settings = _given(
+        {
+            "latency_ms": latency_ms,
+            "error_rate": error_rate,
+            "rate_limit_rate": rate_limit_rate,
+            "retry_after": retry_after,
+            "seed": seed,
+        }
+    )
     if clear and settings:
         raise UsageProblem("--clear takes no other chaos option")
     if clear:
