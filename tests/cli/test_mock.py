@@ -148,3 +148,40 @@ def test_control_uses_the_same_credentials(twin: MockServer) -> None:
     assert "(401)" in wrong.stderr
     with control(twin) as mock:
         assert mock.get("/messages").status_code == 200
+
+
+def test_messages_and_deliveries_list_every_page(
+    twin: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("vatanwa.cli.mock.PAGE_SIZE", 1)
+    reg_id = logged_in(twin)
+    reports = [str(n) for n in range(3)]
+    for report in reports:
+        assert invoke(["send", reg_id, "+905459260314", "x", "--report-id", report],
+                      cli_env(twin)).exit_code == 0  # fmt: skip
+    listed = invoke(["mock", "messages", "--json"], cli_env(twin)).json()
+    assert [m["report_id"] for m in listed] == reports
+    table = invoke(["mock", "messages"], cli_env(twin)).stdout.splitlines()
+    assert len(table) == 1 + len(reports)
+
+    def every_report() -> list[str] | None:
+        found = invoke(["mock", "deliveries", "--json"], cli_env(twin)).json()
+        ids = sorted(d["report_id"] for d in found)
+        return ids if len(ids) == len(reports) else None
+
+    assert eventually(every_report, timeout=10, what="three reports", interval=0.1) == reports
+
+
+def test_deliveries_filter_by_a_text_report_id(twin: MockServer) -> None:
+    reg_id = logged_in(twin)
+    uuid = "6f1c1e0e-7f7e-4b8f-9a55-2c0c1a3e9d10"
+    for report in (uuid, "7"):
+        assert invoke(["send", reg_id, "+905459260314", "x", "--report-id", report],
+                      cli_env(twin)).exit_code == 0  # fmt: skip
+
+    def reported() -> list[str] | None:
+        found = invoke(["mock", "deliveries", "--report-id", uuid, "--json"], cli_env(twin))
+        assert found.exit_code == 0, found.stderr
+        return [d["report_id"] for d in found.json()] or None
+
+    assert eventually(reported, timeout=10, what="the report of the UUID", interval=0.1) == [uuid]

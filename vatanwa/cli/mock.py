@@ -60,14 +60,14 @@ def serve(ctx: typer.Context) -> None:
         raise typer.Exit(code)
 
 
-def _control(
+def _request(
     session: Session,
     method: str,
     path: str,
     *,
     params: dict[str, Any] | None = None,
     body: Any = None,
-) -> Any:
+) -> tuple[Any, httpx.Response]:
     client_id, secret = session.mock_credentials()
     root = session.mock_root
     url = root + MOCK_PATH + path
@@ -95,7 +95,36 @@ def _control(
             document.get("description") if isinstance(document, dict) else None
         ) or answer.text[:200]
         raise Failed(f"the twin refused ({answer.status_code}): {description}")
-    return document
+    return document, answer
+
+
+def _control(
+    session: Session,
+    method: str,
+    path: str,
+    *,
+    params: dict[str, Any] | None = None,
+    body: Any = None,
+) -> Any:
+    return _request(session, method, path, params=params, body=body)[0]
+
+
+#: The control API's largest page: fewest round trips for a long list.
+PAGE_SIZE = 5000
+
+
+def _listing(session: Session, path: str, params: dict[str, Any]) -> list[Any]:
+    """Every item of a paginated list of the control API, following ``X-Next-Cursor``."""
+    items: list[Any] = []
+    cursor: str | None = None
+    while True:
+        page, answer = _request(
+            session, "GET", path, params={**params, "limit": PAGE_SIZE, "cursor": cursor}
+        )
+        items.extend(page)
+        cursor = answer.headers.get("x-next-cursor")
+        if not cursor:
+            return items
 
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:
@@ -134,11 +163,10 @@ def messages(
     session: Session,
 ) -> None:
     """The messages the twin captured, one per recipient, oldest first."""
-    found = _control(
+    found = _listing(
         session,
-        "GET",
         "/messages",
-        params={
+        {
             "to": to,
             "reg_id": reg_id,
             "report_id": report_id,
@@ -191,17 +219,17 @@ def deliveries(
         DeliveryState | None, typer.Option("--status", help="Only in this state.")
     ] = None,
     report_id: Annotated[
-        int | None, typer.Option("--report-id", min=0, help="Only of this report_id.")
+        str | None,
+        typer.Option("--report-id", help="Only of this report_id (as text, as it was sent)."),
     ] = None,
     *,
     session: Session,
 ) -> None:
     """The delivery reports the twin posts, with their attempts."""
-    found = _control(
+    found = _listing(
         session,
-        "GET",
         "/deliveries",
-        params={"status": status.value if status else None, "report_id": report_id},
+        {"status": status.value if status else None, "report_id": report_id},
     )
     _list(
         session,
