@@ -47,6 +47,13 @@ def _paging(
     return sql
 
 
+def _page(found: Sequence[Any], limit: int) -> Page:
+    """The page of the first ``limit`` of ``found``, read one past the page to learn whether
+    another follows."""
+    items = found[:limit]
+    return Page(items, items[-1].id if len(found) > limit else None)
+
+
 def messages(
     store: Store,
     tenant: str,
@@ -80,8 +87,7 @@ def message_page(
 ) -> Page:
     """One page of :func:`messages`; ``cursor`` is the id of the previous page's last one."""
     found = messages(store, tenant, filters, text=text, order=order, after=cursor, limit=limit + 1)
-    items = found[:limit]
-    return Page(items, items[-1].id if len(found) > limit else None)
+    return _page(found, limit)
 
 
 def message_counts(store: Store, tenant: str) -> dict[str, int]:
@@ -135,8 +141,7 @@ def delivery_page(
         after=cursor,
         limit=limit + 1,
     )
-    items = found[:limit]
-    return Page(items, items[-1].id if len(found) > limit else None)
+    return _page(found, limit)
 
 
 def registrations(store: Store, tenant: str) -> list[Registration]:
