@@ -74,6 +74,16 @@ def test_report_ids_in_digits_are_numbers_and_text_ids_pass_through() -> None:
     assert report_id_value("42") == 42
     assert str(report_id_value("9f0c-ab")) == "9f0c-ab"
     assert report_id_value(None) is None
+    # An int would change these digits, and the report would echo another id.
+    assert report_id_value("007") == "007"
+
+
+def test_a_report_id_with_leading_zeros_is_echoed_as_given(twin: MockServer) -> None:
+    reg_id = logged_in(twin)
+    sent = invoke(["send", reg_id, "+905459260314", "x", "--report-id", "007"], cli_env(twin))
+    assert sent.exit_code == 0, sent.stderr
+    [message] = invoke(["mock", "messages", "--json"], cli_env(twin)).json()
+    assert message["report_id"] == "007"
 
 
 def test_a_number_in_the_services_form_is_passed_on_even_if_unknown(twin: MockServer) -> None:

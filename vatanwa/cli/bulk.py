@@ -81,7 +81,7 @@ class _Sender:
     api: Vatanwa
     reg_id: str
     speed: int
-    report_id: int | None
+    report_id: int | str | None
     journal: Journal
     base_url: str
     fatal: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 
@@ -33,21 +33,20 @@ RegionOption = Annotated[
 ]
 
 
-def report_id_value(text: str | None) -> int | None:
-    """A ``--report-id`` for the SDK: an int when it is digits, else the text as given.
+def report_id_value(text: str | None) -> int | str | None:
+    """A ``--report-id`` for the SDK: an int when it is a number written plainly, else the text.
 
-    The contract types ``report_id`` as an integer, but integrations on the live service send
-    text ids (UUIDs); a text id is passed through for the service (and the SDK) to judge.
+    The service echoes ``report_id`` as text in the report's ``callback_data``, so an id whose
+    digits an int would change (``007``) goes as the text given, to come back unchanged.
     """
     if text is None:
         return None
     value = text.strip()
     if not value:
         raise UsageProblem("--report-id must not be empty")
-    if value.isascii() and value.isdigit():
+    if value.isascii() and value.isdigit() and str(int(value)) == value:
         return int(value)
-    # Typed as the SDK's parameter; a text id goes through unchanged for the service to judge.
-    return cast("int | None", value)
+    return value
 
 
 def send(
