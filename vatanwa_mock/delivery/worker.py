@@ -53,10 +53,10 @@ class DeliveryWorker:
     """Delivers the twin's outbox with ``client`` until cancelled."""
 
     def __init__(
-        self, twin: Twin, client: httpx.AsyncClient, rng: random.Random | None = None
+        self, twin: Twin, transport: httpx.AsyncBaseTransport, rng: random.Random | None = None
     ) -> None:
         self.twin = twin
-        self.client = client
+        self.transport = transport
         settings = twin.settings
         self.policy = DeliverySchedule.from_settings(settings)
         self.timeout = settings.delivery_timeout
@@ -65,6 +65,17 @@ class DeliveryWorker:
         self.idle = settings.delivery_idle
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
+        self._timeouts = {"timeout": httpx.Timeout(self.timeout).as_dict()}
+        self._parsed: dict[str, httpx.URL] = {}
+
+    def _url(self, url: str) -> httpx.URL:
+        """``url`` parsed once (a tenant's URL is posted to many times)."""
+        parsed = self._parsed.get(url)
+        if parsed is None:
+            if len(self._parsed) >= 64:
+                self._parsed.clear()
+            parsed = self._parsed[url] = httpx.URL(url)
+        return parsed
 
     def _urls(self) -> dict[str, str]:
         # Reports of a tenant the twin no longer knows (a --db file kept across a change of
@@ -176,6 +187,7 @@ class DeliveryWorker:
     ) -> tuple[int | None, str | None]:
         """POST ``body``; return the HTTP status (None without one) and what went wrong."""
         headers = {
+            "user-agent": USER_AGENT,
             "content-type": "application/json",
             "client-id": credentials.client_id,
             "client-secret": credentials.client_secret,
@@ -187,19 +199,25 @@ class DeliveryWorker:
             except UnsafeTarget as exc:
                 return None, f"refused: {exc}"
         try:
-            async with (
-                asyncio.timeout(self.timeout),
-                self.client.stream(
-                    "POST", url, content=body.encode("utf-8"), headers=headers
-                ) as response,
-            ):
-                status = response.status_code
-                if 200 <= status < 300:
-                    with contextlib.suppress(httpx.HTTPError, TimeoutError):
-                        async with asyncio.timeout(KEEP_ALIVE_READ_SECONDS):
-                            await _read_off(response)
-                    return status, None
-                snippet = await _snippet(response, secrets)
+            async with asyncio.timeout(self.timeout):
+                request = httpx.Request(
+                    "POST",
+                    self._url(url),
+                    content=body.encode("utf-8"),
+                    headers=headers,
+                    extensions=self._timeouts,
+                )
+                response = await self.transport.handle_async_request(request)
+                try:
+                    status = response.status_code
+                    if 200 <= status < 300:
+                        with contextlib.suppress(httpx.HTTPError, TimeoutError):
+                            async with asyncio.timeout(KEEP_ALIVE_READ_SECONDS):
+                                await _read_off(response)
+                        return status, None
+                    snippet = await _snippet(response, secrets)
+                finally:
+                    await response.aclose()
                 error = f"HTTP {status} {response.reason_phrase}".rstrip()
                 return status, scrub(f"{error}: {snippet}" if snippet else error, secrets)
         except TimeoutError:
@@ -238,20 +256,21 @@ async def _snippet(response: httpx.Response, secrets: list[str]) -> str:
 
 @contextlib.asynccontextmanager
 async def running(twin: Twin) -> AsyncIterator[DeliveryWorker]:
-    """Run the delivery worker, with its one HTTP client, for the ``async with`` block."""
+    """Run the delivery worker, with its one HTTP transport, for the ``async with`` block.
+
+    The worker posts through the transport (httpx's connection pool) rather than a client: an
+    attempt needs none of a client's per-request machinery (cookies, redirects, auth, event
+    hooks), and a report is one POST. Proxies from the environment are never used: receivers
+    are usually on loopback.
+    """
     settings = twin.settings
-    async with httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.delivery_timeout),
+    async with httpx.AsyncHTTPTransport(
         limits=httpx.Limits(
             max_connections=settings.delivery_concurrency,
             max_keepalive_connections=settings.delivery_concurrency,
         ),
-        headers={"user-agent": USER_AGENT},
-        follow_redirects=False,
-        # Receivers are usually on loopback: a proxy from the environment must not reroute them.
-        trust_env=False,
-    ) as client:
-        worker = DeliveryWorker(twin, client)
+    ) as transport:
+        worker = DeliveryWorker(twin, transport)
         task = asyncio.create_task(worker.run(), name="vatanwa-delivery")
         try:
             yield worker
