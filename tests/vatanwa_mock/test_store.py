@@ -265,3 +265,104 @@ def test_report_ids_written_as_numbers_are_migrated_to_their_text(tmp_path: Path
         assert len(store.messages("a", MessageFilter(report_id="33"))) == 1
     finally:
         store.close()
+
+
+def test_ids_returned_by_a_send_are_its_stored_messages() -> None:
+    store = Store()
+    reg = store.pair("a", login(store, "a").reg_id, at=100).reg_id
+    texts: dict[str, int] = {}
+    single = store.enqueue(
+        "a",
+        reg,
+        items=[("1", "x")],
+        send_speed=1,
+        report_id=None,
+        attachment_id=None,
+        now=100,
+        interval=1,
+    )
+    many = store.enqueue(
+        "a",
+        reg,
+        items=[("2", "y"), ("3", "x"), ("4", "y")],
+        send_speed=1,
+        report_id="8",
+        attachment_id=None,
+        now=100,
+        interval=1,
+        texts=texts,
+    )
+    later = store.enqueue(
+        "a",
+        reg,
+        items=[("5", "y")],
+        send_speed=1,
+        report_id="8",
+        attachment_id=None,
+        now=100,
+        interval=1,
+        texts=texts,
+    )
+    stored = {m.id: (m.recipient, m.content) for m in store.messages("a")}
+    assert [stored[i] for i in single + many + later] == [
+        ("1", "x"),
+        ("2", "y"),
+        ("3", "x"),
+        ("4", "y"),
+        ("5", "y"),
+    ]
+    assert sorted(texts) == ["x", "y"]  # the slices of one send share its texts
+    count = store._query("SELECT COUNT(*) FROM message_texts")[0][0]
+    assert count == 3  # "x" of the first send, "x" and "y" of the second
+    assert (
+        store.enqueue(
+            "a", reg, items=[], send_speed=1, report_id=None, attachment_id=None, now=1, interval=1
+        )
+        == []
+    )
+
+
+def test_a_device_is_paced_by_its_own_queue_not_by_another_devices() -> None:
+    store = Store()
+    busy = store.pair("a", login(store, "a").reg_id, at=100).reg_id
+    idle = store.pair("b", login(store, "b").reg_id, at=100).reg_id
+    store.enqueue(
+        "a",
+        busy,
+        items=[(str(n), "x") for n in range(50)],
+        send_speed=4,
+        report_id=None,
+        attachment_id=None,
+        now=100,
+        interval=8,
+    )
+    (first,) = store.enqueue(
+        "b",
+        idle,
+        items=[("1", "y")],
+        send_speed=1,
+        report_id=None,
+        attachment_id=None,
+        now=100,
+        interval=1,
+    )
+    assert [m.due_at for m in store.messages("b")] == [101]
+    # The device's last queued message is found in its own queue, whatever the others hold.
+    plan = store._query(
+        "EXPLAIN QUERY PLAN SELECT MAX(due_at) FROM messages "
+        "WHERE reg_id = ? AND status = 'queued' AND tenant = ?",
+        (idle, "b"),
+    )
+    assert "messages_device_queue" in " ".join(str(row[3]) for row in plan)
+    assert store.finish_message(first, status="sent", error=None, at=101) is not None
+    store.enqueue(
+        "b",
+        idle,
+        items=[("2", "y")],
+        send_speed=1,
+        report_id=None,
+        attachment_id=None,
+        now=150,
+        interval=1,
+    )
+    assert [m.due_at for m in store.messages("b")] == [101, 151]

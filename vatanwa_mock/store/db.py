@@ -4,6 +4,13 @@ One connection serves the whole process (the mock runs one event loop); a lock g
 that a thread (a test, a future worker) can use it too. Every query that reads or changes a
 tenant's data is scoped by the tenant. The store knows nothing of HTTP: it writes delivery
 reports into an outbox (:mod:`vatanwa_mock.store.outbox`) and leaves delivering them to others.
+
+Registrations are read on every request (each send checks its device), so the store keeps the
+rows it has read in memory and refreshes them in the same locked step as every write to them.
+Only the rows are kept: a login's state is derived from their timestamps at read time, so a
+pairing delay or an expiry is seen on time. A file another connection has written to (another
+process on the same ``--db``) is noticed by SQLite's ``data_version`` and the rows are read
+again.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,6 +40,9 @@ _REGISTRATION_COLUMNS = (
     "reg_id, tenant, method, phone, code, qr, created_at, expires_at, paired_at, "
     "logged_out_at, device_number, platform, user_name, j_id, picture_token"
 )
+#: At most this many registrations of one tenant are kept in memory (a test that logs in
+#: thousands of devices does not grow the process for ever); more start the cache afresh.
+_CACHED_PER_TENANT = 10_000
 _ATTACHMENT_COLUMNS = "id, tenant, token, filename, content_type, size, created_at"
 _MESSAGE_SELECT = (
     "SELECT m.id, m.tenant, m.reg_id, m.recipient, t.content, m.report_id, m.send_speed, "
@@ -155,6 +165,12 @@ class Store:
 
             report_body = contract_report_body()
         self._lock = threading.RLock()
+        # Registrations read so far, by tenant and reg_id, and per tenant the devices that are
+        # paired (or pair by themselves) and not logged out: see the module's docstring.
+        self._registrations: dict[str, dict[str, Registration]] = {}
+        self._paired: dict[str, list[Registration]] = {}
+        self._shared_file = path is not None
+        self._data_version = -1
         with self._lock:
             if path is not None:
                 self._connection.execute("PRAGMA journal_mode = WAL")
@@ -185,6 +201,25 @@ class Store:
     def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
             return self._connection.execute(sql, parameters).fetchall()
+
+    def _check_cache(self) -> None:
+        """Drop the cached registrations if another connection changed the file (the lock is
+        held)."""
+        if self._shared_file:
+            (version,) = self._connection.execute("PRAGMA data_version").fetchone()
+            if version != self._data_version:
+                self._data_version = version
+                self._registrations.clear()
+                self._paired.clear()
+
+    def _forget(self, tenant: str, reg_id: str | None = None) -> None:
+        """Drop the cached registration ``reg_id`` (every one of ``tenant`` with None) and the
+        tenant's paired devices (the lock is held)."""
+        if reg_id is None:
+            self._registrations.pop(tenant, None)
+        else:
+            self._registrations.get(tenant, {}).pop(reg_id, None)
+        self._paired.pop(tenant, None)
 
     # Tenants' settings
 
@@ -258,16 +293,30 @@ class Store:
                     secrets.token_urlsafe(16),
                 ),
             )
+            self._forget(tenant, reg_id)
         return self._existing(tenant, reg_id)
 
     def registration(self, tenant: str, reg_id: str) -> Registration | None:
         """The tenant's registration ``reg_id``, if it has one."""
-        rows = self._query(
-            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
-            "WHERE tenant = ? AND reg_id = ?",
-            (tenant, reg_id),
-        )
-        return _registration(rows[0]) if rows else None
+        with self._lock:
+            self._check_cache()
+            cached = self._registrations.get(tenant)
+            if cached is not None and reg_id in cached:
+                return cached[reg_id]
+            rows = self._connection.execute(
+                f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
+                "WHERE tenant = ? AND reg_id = ?",
+                (tenant, reg_id),
+            ).fetchall()
+            if not rows:
+                return None
+            found = _registration(rows[0])
+            if cached is None:
+                cached = self._registrations[tenant] = {}
+            elif len(cached) >= _CACHED_PER_TENANT:
+                cached.clear()
+            cached[reg_id] = found
+            return found
 
     def _existing(self, tenant: str, reg_id: str) -> Registration:
         found = self.registration(tenant, reg_id)
@@ -311,6 +360,7 @@ class Store:
                         reg_id,
                     ),
                 )
+            self._forget(tenant, reg_id)
         return self._existing(tenant, reg_id)
 
     def expire(self, tenant: str, reg_id: str, *, at: float) -> Registration:
@@ -323,6 +373,7 @@ class Store:
                 "WHERE tenant = ? AND reg_id = ?",
                 (at, tenant, reg_id),
             )
+            self._forget(tenant, reg_id)
         return self._existing(tenant, reg_id)
 
     def logout(self, tenant: str, reg_id: str, *, at: float) -> Registration:
@@ -334,17 +385,24 @@ class Store:
                 "UPDATE registrations SET logged_out_at = ? WHERE tenant = ? AND reg_id = ?",
                 (at, tenant, reg_id),
             )
+            self._forget(tenant, reg_id)
         return self._existing(tenant, reg_id)
 
     def connected(self, tenant: str, *, now: float) -> list[Registration]:
         """The tenant's connected devices at ``now``, oldest pairing first."""
-        rows = self._query(
-            f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
-            "WHERE tenant = ? AND logged_out_at IS NULL AND paired_at <= ? "
-            "ORDER BY paired_at, reg_id",
-            (tenant, now),
-        )
-        return [_registration(row) for row in rows]
+        with self._lock:
+            self._check_cache()
+            paired = self._paired.get(tenant)
+            if paired is None:
+                # Those that pair later by themselves too: the time decides at each read.
+                rows = self._connection.execute(
+                    f"SELECT {_REGISTRATION_COLUMNS} FROM registrations "  # noqa: S608
+                    "WHERE tenant = ? AND logged_out_at IS NULL AND paired_at IS NOT NULL "
+                    "ORDER BY paired_at, reg_id",
+                    (tenant,),
+                ).fetchall()
+                paired = self._paired[tenant] = [_registration(row) for row in rows]
+        return [r for r in paired if r.paired_at is not None and r.paired_at <= now]
 
     # Attachments
 
@@ -383,75 +441,6 @@ class Store:
 
     # Messages
 
-    def add_texts(self, tenant: str, contents: Iterable[str]) -> dict[str, int]:
-        """Store each distinct text of a send once; its id, by text."""
-        ids: dict[str, int] = {}
-        with self._transaction() as db:
-            for content in contents:
-                if content not in ids:
-                    cursor = db.execute(
-                        "INSERT INTO message_texts (tenant, content) VALUES (?, ?)",
-                        (tenant, content),
-                    )
-                    ids[content] = int(cursor.lastrowid or 0)
-        return ids
-
-    def enqueue_texts(
-        self,
-        tenant: str,
-        reg_id: str,
-        *,
-        items: Sequence[tuple[str, int]],
-        send_speed: int,
-        report_id: str | None,
-        attachment_id: int | None,
-        now: float,
-        interval: float,
-    ) -> list[int]:
-        """Queue one message per ``(recipient, text id)`` item and return their ids.
-
-        A device sends one message after another: each is due ``interval`` seconds after the
-        device's last queued message (or after ``now``).
-        """
-        with self._transaction() as db:
-            last = db.execute(
-                "SELECT MAX(due_at) AS last FROM messages "
-                "WHERE tenant = ? AND reg_id = ? AND status = 'queued'",
-                (tenant, reg_id),
-            ).fetchone()["last"]
-            due = max(now, last or now)
-            rows = []
-            for recipient, text_id in items:
-                due += interval
-                rows.append(
-                    (
-                        tenant,
-                        reg_id,
-                        recipient,
-                        text_id,
-                        report_id,
-                        send_speed,
-                        attachment_id,
-                        now,
-                        due,
-                    )
-                )
-            first = db.execute("SELECT COALESCE(MAX(id), 0) AS id FROM messages").fetchone()["id"]
-            db.executemany(
-                "INSERT INTO messages (tenant, reg_id, recipient, text_id, report_id, "
-                "send_speed, attachment_id, status, created_at, due_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
-                rows,
-            )
-            return [
-                row["id"]
-                for row in db.execute(
-                    "SELECT id FROM messages WHERE id > ? AND tenant = ? AND reg_id = ? "
-                    "ORDER BY id",
-                    (first, tenant, reg_id),
-                )
-            ]
-
     def enqueue(
         self,
         tenant: str,
@@ -463,19 +452,60 @@ class Store:
         attachment_id: int | None,
         now: float,
         interval: float,
+        texts: dict[str, int] | None = None,
     ) -> list[int]:
-        """Queue one message per ``(recipient, text)`` item (each text stored once)."""
-        texts = self.add_texts(tenant, (content for _, content in items))
-        return self.enqueue_texts(
-            tenant,
-            reg_id,
-            items=[(recipient, texts[content]) for recipient, content in items],
-            send_speed=send_speed,
-            report_id=report_id,
-            attachment_id=attachment_id,
-            now=now,
-            interval=interval,
-        )
+        """Queue one message per ``(recipient, text)`` item, in one transaction; their ids.
+
+        Each distinct text is stored once: ``texts`` (text -> id) holds those stored already by
+        earlier slices of the same send, and the new ones are added to it. A device sends one
+        message after another: each is due ``interval`` seconds after the device's last queued
+        message (or after ``now``).
+        """
+        if not items:
+            return []
+        known = texts if texts is not None else {}
+        with self._transaction() as db:
+            for _, content in items:
+                if content not in known:
+                    cursor = db.execute(
+                        "INSERT INTO message_texts (tenant, content) VALUES (?, ?)",
+                        (tenant, content),
+                    )
+                    known[content] = int(cursor.lastrowid or 0)
+            last = db.execute(
+                "SELECT MAX(due_at) FROM messages "
+                "WHERE reg_id = ? AND status = 'queued' AND tenant = ?",
+                (reg_id, tenant),
+            ).fetchone()[0]
+            due = max(now, last or now)
+            rows = []
+            for recipient, content in items:
+                due += interval
+                rows.append(
+                    (
+                        tenant,
+                        reg_id,
+                        recipient,
+                        known[content],
+                        report_id,
+                        send_speed,
+                        attachment_id,
+                        now,
+                        due,
+                    )
+                )
+            insert = (
+                "INSERT INTO messages (tenant, reg_id, recipient, text_id, report_id, "
+                "send_speed, attachment_id, status, created_at, due_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)"
+            )
+            if len(rows) == 1:
+                return [int(db.execute(insert, rows[0]).lastrowid or 0)]
+            db.executemany(insert, rows)
+            # The ids of one transaction's rows are consecutive: AUTOINCREMENT gives each the
+            # largest id so far plus one, and the transaction holds the database's write lock.
+            (last_id,) = db.execute("SELECT last_insert_rowid()").fetchone()
+            return list(range(last_id - len(rows) + 1, last_id + 1))
 
     def next_queued(self) -> StoredMessage | None:
         """The queued message (of any tenant) that is due first."""
@@ -537,3 +567,4 @@ class Store:
             db.execute("DELETE FROM attachments WHERE tenant = ?", (tenant,))
             db.execute("DELETE FROM registrations WHERE tenant = ?", (tenant,))
             db.execute("DELETE FROM tenants WHERE tenant = ?", (tenant,))
+            self._forget(tenant)

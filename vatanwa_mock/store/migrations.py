@@ -136,6 +136,12 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE deliveries SET report_id = CAST(report_id_v2 AS TEXT);
     ALTER TABLE deliveries DROP COLUMN report_id_v2;
     """,
+    # 6: a device's last queued message, read by every send to pace it, is found in the
+    # device's own queue: the queue of every device (`messages_queue`) grows with all the
+    # queued messages of every tenant.
+    """
+    CREATE INDEX messages_device_queue ON messages (reg_id, due_at) WHERE status = 'queued';
+    """,
 )
 
 

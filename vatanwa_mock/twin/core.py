@@ -356,18 +356,16 @@ class Twin:
         for start in range(0, len(items), QUEUE_SLICE):
             if start:
                 await asyncio.sleep(0)
-            chunk = items[start : start + QUEUE_SLICE]
-            new = [content for _, content in chunk if content not in texts]
-            texts.update(self.store.add_texts(tenant, new))
-            ids += self.store.enqueue_texts(
+            ids += self.store.enqueue(
                 tenant,
                 registration.reg_id,
-                items=[(recipient, texts[content]) for recipient, content in chunk],
+                items=items[start : start + QUEUE_SLICE],
                 send_speed=send_speed,
                 report_id=report_id,
                 attachment_id=attachment_id,
                 now=now,
                 interval=interval,
+                texts=texts,
             )
             self.queue_changed.set()
         self.changes.publish(tenant, "messages")
