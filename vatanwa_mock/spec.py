@@ -52,6 +52,8 @@ API_KEY_INFO_FUNC = "vatanwa_mock.auth.check_api_key"
 JSON = "application/json"
 
 JsonObject = dict[str, Any]
+#: JSON values that are never changed in place.
+_ATOMS = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,10 @@ class Operation:
 
     def example(self, status: int = 200) -> Any:
         """The documented example response body of ``status`` (a fresh copy)."""
-        return copy.deepcopy(self.examples[status])
+        example = self.examples[status]
+        if isinstance(example, dict) and all(isinstance(v, _ATOMS) for v in example.values()):
+            return dict(example)  # a flat object (most answers): a shallow copy is a full one
+        return copy.deepcopy(example)
 
 
 @dataclass(frozen=True)

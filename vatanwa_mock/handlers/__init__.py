@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -45,6 +46,7 @@ def reg_id_text(value: Any) -> str:
     return str(int(value)) if isinstance(value, int) else str(value)
 
 
+@lru_cache(maxsize=4096)  # the same few devices' times, on every /devices
 def timestamp(seconds: float) -> str:
     """The provider's microsecond UTC form: ``2024-05-29T14:13:28.000000Z``."""
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -64,7 +64,8 @@ async def _queue(
     attachment: UploadFile | None,
 ) -> Answer:
     reg_id = reg_id_text(body["reg_id"])
-    twin.connected_device(tenant, reg_id)  # before reading a file that would be refused anyway
+    if attachment is not None:  # not worth reading a file that would be refused anyway
+        twin.connected_device(tenant, reg_id)
     report_id = body.get("report_id")  # kept as the text it was sent as
     await twin.queue_messages(
         tenant,
