@@ -6,11 +6,18 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 from connexion import AsyncApp
 from connexion.jsonifier import Jsonifier
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
@@ -18,7 +25,7 @@ from vatanwa_mock import delivery, dispatcher, errors
 from vatanwa_mock.config import ConfigError, Settings
 from vatanwa_mock.examples import ExamplesResolver
 from vatanwa_mock.middleware import BODY_OVERHEAD, ChaosMiddleware, TwinMiddleware
-from vatanwa_mock.operations import SECURITY_MAP, install
+from vatanwa_mock.operations import SECURITY_MAP, ValidationMiddleware, install
 from vatanwa_mock.proxy import Proxy, ProxyMiddleware, Recorder
 from vatanwa_mock.reports import ReportBuilder
 from vatanwa_mock.spec import Contract, load_contract, load_control
@@ -75,6 +82,7 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         __name__,
         jsonifier=Jsonifier(json, ensure_ascii=False, separators=(",", ":")),
         lifespan=lifespan,
+        middlewares=middlewares(contract, proxy),
         validate_responses=settings.validate_responses,
         validator_map=VALIDATOR_MAP,
         security_map=SECURITY_MAP,
@@ -95,25 +103,36 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
     app.add_api(
         control.for_connexion(), base_path=control.base_path, resolver=TagResolver(HANDLERS)
     )
-    app.add_middleware(
-        TwinMiddleware,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        max_body_bytes=contract.attachments.max_bytes + BODY_OVERHEAD,
-    )
-    app.add_middleware(
-        ChaosMiddleware,
-        position=MiddlewarePosition.BEFORE_VALIDATION,
-        api_base_path=contract.base_path,
-    )
-    app.add_middleware(UiMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
-    if proxy is not None:
-        app.add_middleware(
-            ProxyMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, proxy=proxy
-        )
     errors.register(app)
     app.twin = twin
     app.proxy = proxy
     return app
+
+
+def middlewares(contract: Contract, proxy: Proxy | None) -> list[Any]:
+    """connexion's middleware stack with the mock's own in it, outermost first.
+
+    It is connexion's default stack but for two changes: no Swagger UI middleware (the mock
+    serves no Swagger UI, and the layer would only pass every request on), and request
+    validation by :class:`~vatanwa_mock.operations.ValidationMiddleware`, connexion's with its
+    per-operation answers kept. The mock's middleware sits where ``add_middleware`` would put
+    it: the twin, the inspector and the proxy before connexion's exception handling, chaos
+    after the security check and before validation.
+    """
+    return [
+        ServerErrorMiddleware,
+        partial(TwinMiddleware, max_body_bytes=contract.attachments.max_bytes + BODY_OVERHEAD),
+        UiMiddleware,
+        *([partial(ProxyMiddleware, proxy=proxy)] if proxy is not None else []),
+        ExceptionMiddleware,
+        RoutingMiddleware,
+        SecurityMiddleware,
+        partial(ChaosMiddleware, api_base_path=contract.base_path),
+        ValidationMiddleware,
+        ResponseValidationMiddleware,
+        LifespanMiddleware,
+        ContextMiddleware,
+    ]
 
 
 def _proxy(settings: Settings, contract: Contract) -> Proxy | None:

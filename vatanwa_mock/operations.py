@@ -25,9 +25,19 @@ from typing import Any
 from connexion import AsyncApp
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.decorators import StarletteDecorator
+from connexion.exceptions import UnsupportedMediaTypeProblem
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+)
 from connexion.operations import OpenAPIOperation
 from connexion.security import SECURITY_HANDLERS, ApiKeySecurityHandler
 from connexion.spec import OpenAPISpecification
+from connexion.utils import is_nullable
+from starlette.types import Receive, Scope, Send
+
+from vatanwa_mock.calls import DirectCall
 
 
 class OnceDecorator(StarletteDecorator):  # type: ignore[misc]
@@ -47,21 +57,36 @@ class OnceDecorator(StarletteDecorator):  # type: ignore[misc]
 
 
 class Operation(AsyncOperation):  # type: ignore[misc]
-    """An operation whose decorated handler is made on its first request and then kept."""
+    """An operation whose decorated handler is made on its first request and then kept, and
+    whose handler is called directly (:class:`~vatanwa_mock.calls.DirectCall`) for the
+    requests where that gives connexion's result."""
+
+    direct: DirectCall | None = None
 
     @functools.cached_property
     def fn(self) -> Callable[..., Any]:
         decorator = OnceDecorator(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
         return decorator(self._fn)  # type: ignore[no-any-return]
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        direct = self.direct
+        if direct is not None and direct.applies(scope):
+            await direct(scope, receive, send)
+            return
+        response = await self.fn()
+        await response(scope, receive, send)
+
 
 class OperationApi(AsyncApi):  # type: ignore[misc]
     """connexion's API of an AsyncApp, with :class:`Operation` for its operations."""
 
     def make_operation(self, operation: Any) -> Operation:
-        return Operation.from_operation(  # type: ignore[no-any-return]
+        made: Operation = Operation.from_operation(
             operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier
         )
+        if not self.pythonic_params:
+            made.direct = DirectCall.for_operation(operation.function, operation, self.jsonifier)
+        return made
 
 
 @functools.cache
@@ -102,3 +127,97 @@ def install(app: AsyncApp) -> None:
     # AsyncApp builds its routing app before it can be given one; the class of the APIs that
     # app makes is a class attribute read at each add_api, so setting it on the instance is enough.
     app._middleware_app.api_cls = OperationApi
+
+
+class ValidationOperation(RequestValidationOperation):  # type: ignore[misc]
+    """connexion's request validation of one operation, with the answers that depend only on
+    the operation (or on the request's media type) worked out once.
+
+    Per request connexion builds a URI parser and a parameter validator (twice the parser),
+    builds the media-range dictionary of the accepted content types, and matches the media
+    type against the validator map's ranges. Here the parameter check runs only when the
+    operation declares parameters or validation is strict (otherwise connexion's check finds
+    nothing to do); the media-type answers are remembered per media type, up to
+    :data:`MEDIA_TYPES_REMEMBERED` of them (clients choose them, so the memory is bounded).
+    The validators themselves, and what they raise, are connexion's (and the mock's
+    :data:`~vatanwa_mock.validation.VALIDATOR_MAP`).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        operation = self._operation
+        self._checks_parameters = bool(operation.parameters) or self.strict_validation
+        self._uri_parser = operation.uri_parser_class(
+            operation.parameters, operation.body_definition()
+        )
+        self._accepted: dict[str, bool] = {}
+        self._validators: dict[str, Any] = {}
+
+    def validate_mime_type(self, mime_type: str) -> None:
+        accepted = self._accepted.get(mime_type)
+        if accepted is None:
+            try:
+                super().validate_mime_type(mime_type)
+                accepted = True
+            except UnsupportedMediaTypeProblem:
+                accepted = False
+            if len(self._accepted) < MEDIA_TYPES_REMEMBERED:
+                self._accepted[mime_type] = accepted
+        if not accepted:
+            super().validate_mime_type(mime_type)
+
+    def _body_validator(self, mime_type: str) -> Any:
+        if mime_type in self._validators:
+            return self._validators[mime_type]
+        found = self._validator_map["body"].get(mime_type)
+        if len(self._validators) < MEDIA_TYPES_REMEMBERED:
+            self._validators[mime_type] = found
+        return found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        operation = self._operation
+        if self._checks_parameters:
+            self._validator_map["parameter"](
+                operation.parameters,
+                uri_parser=self._uri_parser,
+                strict_validation=self.strict_validation,
+                security_query_params=self.security_query_params,
+            ).validate(scope)
+        mime_type, encoding = self.extract_content_type(scope["headers"])
+        self.validate_mime_type(mime_type)
+        schema = operation.body_schema(mime_type)
+        if schema:
+            body_validator = self._body_validator(mime_type)
+            if body_validator is not None:
+                validator = body_validator(
+                    schema=schema,
+                    required=operation.request_body.get("required", False),
+                    nullable=is_nullable(operation.body_definition(mime_type)),
+                    encoding=encoding,
+                    strict_validation=self.strict_validation,
+                    uri_parser=self._uri_parser,
+                )
+                receive, scope = await validator.wrap_receive(receive, scope=scope)
+        await self.next_app(scope, receive, send)
+
+
+#: The most media types one operation remembers its answers for.
+MEDIA_TYPES_REMEMBERED = 32
+
+
+class ValidationApi(RequestValidationAPI):  # type: ignore[misc]
+    """connexion's request-validation API, with :class:`ValidationOperation` for operations."""
+
+    def make_operation(self, operation: Any) -> ValidationOperation:
+        return ValidationOperation(
+            self.next_app,
+            operation=operation,
+            strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )
+
+
+class ValidationMiddleware(RequestValidationMiddleware):  # type: ignore[misc]
+    """connexion's request-validation middleware, with :class:`ValidationApi`."""
+
+    api_cls = ValidationApi

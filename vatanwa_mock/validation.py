@@ -35,6 +35,7 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope
 
+from vatanwa_mock.calls import remember_body
 from vatanwa_mock.errors import MalformedBody, PayloadTooLarge, SchemaViolation
 from vatanwa_mock.numbers import international_hint
 from vatanwa_mock.schemas import compile_schema, describe, where
@@ -257,7 +258,10 @@ class JSONBodyValidator(_BodyValidator):
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
         self._transcoded: bytes | None = None
+        self._parsed: t.Any = _ABSENT
         wrapped, scope = await super().wrap_receive(receive, scope=scope)
+        if self._parsed is not _ABSENT:
+            remember_body(scope, self._parsed)
         if self._transcoded is None:
             return wrapped, scope
         message = {"type": "http.request", "body": self._transcoded, "more_body": False}
@@ -270,7 +274,7 @@ class JSONBodyValidator(_BodyValidator):
             if self._required:
                 raise MalformedBody("The request body is required.")
             return _ABSENT
-        parsed = decode_json(raw, encoding, max_containers=container_limit(scope))
+        parsed = self._parsed = decode_json(raw, encoding, max_containers=container_limit(scope))
         if encoding != "utf-8":
             self._transcoded = json.dumps(parsed, ensure_ascii=False).encode("utf-8")
         return parsed
