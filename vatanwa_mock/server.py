@@ -49,6 +49,50 @@ _HEAD_TOO_LARGE = (
 )
 
 
+class CoalescingWriter:
+    """The transport as a response's cycle sees it: its first write (the status line and
+    headers) is held until the next write (the body) or the end of the event loop's turn, and
+    the two go out as one.
+
+    uvicorn writes a response's head and body separately; on a kept-alive connection each
+    write is a ``send`` that wakes the client, so a small answer costs two wake-ups instead of
+    one. A head whose body is not sent in the same turn (a stream that starts later) still
+    leaves at the end of the turn.
+    """
+
+    __slots__ = ("_held", "_holding", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: bytes | None = None
+        self._holding = True
+
+    def write(self, data: bytes) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._transport.write(held + data)
+        elif self._holding:
+            self._holding = False
+            self._held = bytes(data)
+            self._loop.call_soon(self.flush)
+        else:
+            self._transport.write(data)
+
+    def flush(self) -> None:
+        """Write what is held, if anything."""
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._transport.write(held)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's ``httptools`` protocol with a bounded head and timeouts for head and body.
 
@@ -105,6 +149,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._arm(self.body_timeout, self._body_timed_out)
         super().on_headers_complete()
+        if self.cycle is not None:
+            self.cycle.transport = CoalescingWriter(self.transport, self.loop)  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
         self._boundaries += 1

@@ -3,6 +3,7 @@ by sending nothing, or its head or body too slowly; ``/_mock/health`` answers me
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
@@ -14,6 +15,7 @@ import pytest
 
 from tests.support.servers import CLIENT_ID, CLIENT_SECRET, MockServer, run_mock
 from tests.vatanwa_mock.support import FAST
+from vatanwa_mock.server import CoalescingWriter
 
 HEAD_LIMIT = 16 * 1024
 #: Short timeouts, so that the tests wait seconds, not minutes.
@@ -233,3 +235,64 @@ def test_the_open_files_limit_is_raised_to_the_hard_limit(server: MockServer) ->
     (line,) = [line for line in limits if line.startswith("Max open files")]
     soft, hard = line.split()[3:5]
     assert soft == hard
+
+
+class RecordingTransport:
+    """A transport that keeps what is written to it."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+
+def test_a_responses_head_and_body_leave_in_one_write() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        transport = RecordingTransport()
+        writer = CoalescingWriter(transport, loop)  # type: ignore[arg-type]
+        writer.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        assert transport.writes == []
+        writer.write(b"{}")
+        writer.write(b"more")
+        assert transport.writes == [b"HTTP/1.1 200 OK\r\n\r\n{}", b"more"]
+    finally:
+        loop.close()
+
+
+def test_a_head_whose_body_comes_later_leaves_at_the_end_of_the_loops_turn() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        transport = RecordingTransport()
+        writer = CoalescingWriter(transport, loop)  # type: ignore[arg-type]
+        writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+        loop.run_until_complete(asyncio.sleep(0))
+        assert transport.writes == [b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"]
+        writer.write(b"5\r\nhello\r\n")
+        assert transport.writes[-1] == b"5\r\nhello\r\n"
+        closing = CoalescingWriter(transport, loop)  # type: ignore[arg-type]
+        closing.write(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+        closing.close()
+        assert transport.writes[-1].startswith(b"HTTP/1.1 204")
+        assert transport.closed
+    finally:
+        loop.close()
+
+
+def test_an_event_streams_head_arrives_before_its_first_event(server: MockServer) -> None:
+    port = int(server.root_url.rpartition(":")[2])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(
+            f"GET /_mock/events HTTP/1.1\r\nhost: x\r\nclient-id: {CLIENT_ID}\r\n"
+            f"client-secret: {CLIENT_SECRET}\r\n\r\n".encode()
+        )
+        head = sock.recv(65536)
+    assert head.startswith(b"HTTP/1.1 200"), head
