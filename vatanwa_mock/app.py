@@ -16,12 +16,12 @@ from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
 from vatanwa_mock import delivery, dispatcher, errors
+from vatanwa_mock.apikeys import HeaderKeysMiddleware
 from vatanwa_mock.config import ConfigError, Settings
 from vatanwa_mock.examples import ExamplesResolver
 from vatanwa_mock.middleware import BODY_OVERHEAD, ChaosMiddleware, TwinMiddleware
@@ -113,9 +113,11 @@ def middlewares(contract: Contract, proxy: Proxy | None) -> list[Any]:
     """connexion's middleware stack with the mock's own in it, outermost first.
 
     It is connexion's default stack but for two changes: no Swagger UI middleware (the mock
-    serves no Swagger UI, and the layer would only pass every request on), and request
-    validation by :class:`~vatanwa_mock.operations.ValidationMiddleware`, connexion's with its
-    per-operation answers kept. The mock's middleware sits where ``add_middleware`` would put
+    serves no Swagger UI, and the layer would only pass every request on), the security check
+    by :class:`~vatanwa_mock.apikeys.HeaderKeysMiddleware` (connexion's, in one step for the
+    apiKey headers the contract requires), and request validation by
+    :class:`~vatanwa_mock.operations.ValidationMiddleware`, connexion's with its per-operation
+    answers kept. The mock's middleware sits where ``add_middleware`` would put
     it: the twin, the inspector and the proxy before connexion's exception handling, chaos
     after the security check and before validation.
     """
@@ -126,7 +128,7 @@ def middlewares(contract: Contract, proxy: Proxy | None) -> list[Any]:
         *([partial(ProxyMiddleware, proxy=proxy)] if proxy is not None else []),
         ExceptionMiddleware,
         RoutingMiddleware,
-        SecurityMiddleware,
+        HeaderKeysMiddleware,
         partial(ChaosMiddleware, api_base_path=contract.base_path),
         ValidationMiddleware,
         ResponseValidationMiddleware,
