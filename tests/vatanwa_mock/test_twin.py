@@ -12,6 +12,7 @@ from vatanwa_mock.spec import load_contract
 from vatanwa_mock.store import Store
 from vatanwa_mock.twin import Change, Changes, Conflict, NotConnected, NotFound, Twin
 from vatanwa_mock.twin.changes import BACKLOG
+from vatanwa_mock.twin.core import QUEUE_SLICE
 
 TENANT = "vatanwa-local-id"
 
@@ -83,3 +84,18 @@ def test_queuing_and_finishing_wake_the_background_tasks() -> None:
         return queued, twin.deliveries_changed.is_set()
 
     assert asyncio.run(scenario()) == (True, True)
+
+
+def test_a_send_of_several_slices_stores_its_text_once_and_returns_every_id() -> None:
+    twin = make_twin()
+    login = twin.start_login(TENANT, "qr", None)
+    twin.pair(TENANT, login.reg_id)
+    count = QUEUE_SLICE + 3
+    items = [(f"9054592{n:05d}", "same" if n % 2 else f"own {n}") for n in range(count)]
+    ids = asyncio.run(
+        twin.queue_messages(TENANT, login.reg_id, items, send_speed=1, report_id=None)
+    )
+    stored = {m.id: (m.recipient, m.content) for m in twin.messages(TENANT)}
+    assert [stored[i] for i in ids] == items
+    texts = twin.store._query("SELECT COUNT(*) FROM message_texts")[0][0]
+    assert texts == len({content for _, content in items})  # "same" once, not per slice

@@ -35,10 +35,13 @@ def root_url(settings: Settings, scope: Mapping[str, Any]) -> str:
         return settings.public_url.rstrip("/")
     server = scope.get("server")
     if server and server[1] is not None:
-        host = str(server[0])
-        host = f"[{host}]" if ":" in host else host
-        return f"{scope.get('scheme', 'http')}://{host}:{server[1]}"
+        return _origin(scope.get("scheme", "http"), str(server[0]), server[1])
     return settings.root_url
+
+
+@lru_cache(maxsize=64)  # every request of a connection asks again
+def _origin(scheme: str, host: str, port: int) -> str:
+    return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 def reg_id_text(value: Any) -> str:

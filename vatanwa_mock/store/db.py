@@ -82,6 +82,24 @@ def _registration(row: sqlite3.Row) -> Registration:
     )
 
 
+_TEXT_INSERT = "INSERT INTO message_texts (tenant, content) VALUES (?, ?)"
+_MESSAGE_INSERT = (
+    "INSERT INTO messages (tenant, reg_id, recipient, text_id, report_id, send_speed, "
+    "attachment_id, status, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)"
+)
+
+
+def _insert(db: sqlite3.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Within a transaction: insert ``rows`` into a table with AUTOINCREMENT ids; their ids."""
+    if len(rows) <= 1:
+        return [int(db.execute(sql, row).lastrowid or 0) for row in rows]
+    db.executemany(sql, rows)
+    # The ids of one transaction's rows are consecutive: AUTOINCREMENT gives each the largest
+    # id so far plus one, and the transaction holds the database's write lock.
+    (last,) = db.execute("SELECT last_insert_rowid()").fetchone()
+    return list(range(last - len(rows) + 1, last + 1))
+
+
 def _require_state(
     db: sqlite3.Connection, tenant: str, reg_id: str, at: float, expected: str, subject: str
 ) -> None:
@@ -464,14 +482,10 @@ class Store:
         if not items:
             return []
         known = texts if texts is not None else {}
+        new = list(dict.fromkeys(content for _, content in items if content not in known))
         with self._transaction() as db:
-            for _, content in items:
-                if content not in known:
-                    cursor = db.execute(
-                        "INSERT INTO message_texts (tenant, content) VALUES (?, ?)",
-                        (tenant, content),
-                    )
-                    known[content] = int(cursor.lastrowid or 0)
+            ids = _insert(db, _TEXT_INSERT, [(tenant, content) for content in new])
+            known.update(zip(new, ids, strict=True))
             last = db.execute(
                 "SELECT MAX(due_at) FROM messages "
                 "WHERE reg_id = ? AND status = 'queued' AND tenant = ?",
@@ -494,18 +508,7 @@ class Store:
                         due,
                     )
                 )
-            insert = (
-                "INSERT INTO messages (tenant, reg_id, recipient, text_id, report_id, "
-                "send_speed, attachment_id, status, created_at, due_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)"
-            )
-            if len(rows) == 1:
-                return [int(db.execute(insert, rows[0]).lastrowid or 0)]
-            db.executemany(insert, rows)
-            # The ids of one transaction's rows are consecutive: AUTOINCREMENT gives each the
-            # largest id so far plus one, and the transaction holds the database's write lock.
-            (last_id,) = db.execute("SELECT last_insert_rowid()").fetchone()
-            return list(range(last_id - len(rows) + 1, last_id + 1))
+            return _insert(db, _MESSAGE_INSERT, rows)
 
     def next_queued(self) -> StoredMessage | None:
         """The queued message (of any tenant) that is due first."""
