@@ -1,18 +1,21 @@
 """The delivery worker: posts the outbox's reports to each tenant's callback URL, at least once.
 
-One asyncio task per app. It claims due reports of the tenants that have a callback URL
-(``PUT /_mock/callback``, else ``--callback-url``), at most ``--delivery-concurrency`` at a
-time, and posts each report's stored body with the tenant's ``client-id`` and
-``client-secret`` headers. Every attempt is logged (start, end, HTTP status, latency, error
-text). Only a 2xx answer delivers a report; a connection error, a timeout (the whole attempt
-may take at most ``--delivery-timeout`` seconds) or any other status is retried on the
-schedule of :class:`~vatanwa_mock.delivery.policy.DeliverySchedule` until the report is dead.
-Every read and write of the outbox goes through the twin.
+One asyncio task per app, with ``--delivery-concurrency`` lanes. It claims due reports of the
+tenants that have a callback URL (``PUT /_mock/callback``, else ``--callback-url``), one per
+free lane, and each lane posts its report's body with the tenant's ``client-id`` and
+``client-secret`` headers over a kept-alive connection. Every attempt is logged (start, end,
+HTTP status, latency, error text); the starts of the reports claimed together are written in
+one transaction, and so are the ends of the attempts that ended since the last write. Only
+a 2xx answer delivers a report; a connection error, a timeout (the whole attempt may take at
+most ``--delivery-timeout`` seconds) or any other status is retried on the schedule of
+:class:`~vatanwa_mock.delivery.policy.DeliverySchedule` until the report is dead. Every read
+and write of the outbox goes through the twin.
 
 A report of a tenant without a callback URL waits, unclaimed, and is delivered once a URL is
 set. Reports are claimed for the attempt's timeout plus a margin: if the process dies, the
 next one to open the same ``--db`` claims them again once that lease has run out, so a report
-whose answer was lost with the process is posted again (a duplicate, by design).
+whose answer was lost with the process, or not yet written when it stopped, is posted again
+(a duplicate, by design).
 """
 
 from __future__ import annotations
@@ -21,8 +24,7 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 
@@ -30,7 +32,7 @@ from vatanwa_mock.config import Credentials
 from vatanwa_mock.delivery.policy import DeliverySchedule
 from vatanwa_mock.delivery.targets import UnsafeTarget, check_connect
 from vatanwa_mock.redact import read_window, redact_url, scrub, scrubbed_snippet, url_secrets
-from vatanwa_mock.store import AttemptOutcome, Delivery
+from vatanwa_mock.store import AttemptOutcome, ClaimedAttempt, FinishedAttempt
 from vatanwa_mock.twin import Twin
 
 logger = logging.getLogger("vatanwa_mock.delivery")
@@ -50,23 +52,32 @@ USER_AGENT = "vatanwa-mock delivery reports"
 
 
 class DeliveryWorker:
-    """Delivers the twin's outbox with ``client`` until cancelled."""
+    """Delivers the twin's outbox until cancelled: one lane per transport, each posting one
+    report at a time over its own kept-alive connection."""
 
     def __init__(
-        self, twin: Twin, transport: httpx.AsyncBaseTransport, rng: random.Random | None = None
+        self,
+        twin: Twin,
+        transports: Sequence[httpx.AsyncBaseTransport],
+        rng: random.Random | None = None,
     ) -> None:
         self.twin = twin
-        self.transport = transport
+        self.transports = tuple(transports)
         settings = twin.settings
         self.policy = DeliverySchedule.from_settings(settings)
         self.timeout = settings.delivery_timeout
         self.lease = self.timeout + LEASE_MARGIN
-        self.concurrency = settings.delivery_concurrency
+        self.concurrency = len(self.transports)
         self.idle = settings.delivery_idle
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
-        self._in_flight: dict[asyncio.Task[None], tuple[int, str]] = {}
+        #: Reports claimed and not yet finished in the outbox: claim token by report id.
+        self._held: dict[int, str] = {}
+        self._jobs: asyncio.Queue[tuple[ClaimedAttempt, str]] = asyncio.Queue()
+        #: Attempts that ended, written to the outbox together on the next pass.
+        self._finished: list[FinishedAttempt] = []
         self._timeouts = {"timeout": httpx.Timeout(self.timeout).as_dict()}
         self._parsed: dict[str, httpx.URL] = {}
+        self._redacted: dict[str, str] = {}
 
     def _url(self, url: str) -> httpx.URL:
         """``url`` parsed once (a tenant's URL is posted to many times)."""
@@ -77,69 +88,101 @@ class DeliveryWorker:
             parsed = self._parsed[url] = httpx.URL(url)
         return parsed
 
-    def _urls(self) -> dict[str, str]:
-        # Reports of a tenant the twin no longer knows (a --db file kept across a change of
-        # --client-id) wait: there is no secret to sign them with.
-        return self.twin.callback_urls()
+    def _shown(self, url: str) -> str:
+        """``url`` as the attempt log and the mock's log show it (its secrets masked)."""
+        shown = self._redacted.get(url)
+        if shown is None:
+            if len(self._redacted) >= 64:
+                self._redacted.clear()
+            shown = self._redacted[url] = redact_url(url)
+        return shown
 
     async def run(self) -> None:
-        """Claim, post and wait, forever; on cancellation give the running claims back."""
+        """Claim, post and record, forever; on cancellation record what ended and give the
+        other claims back.
+
+        One pass writes every attempt that ended since the last one and claims as many due
+        reports as lanes are free, each batch in one transaction; then it waits for a wake-up
+        (a report, a replay, a callback URL, a lane done) or for the next report to fall due.
+        """
+        lanes = [
+            asyncio.create_task(self._lane(transport), name=f"vatanwa-delivery-{number}")
+            for number, transport in enumerate(self.transports, start=1)
+        ]
         wake = self.twin.deliveries_changed
         try:
             while True:
                 wake.clear()
                 try:
-                    timeout = self._dispatch()
+                    timeout = self._pass()
                 except Exception:
-                    logger.exception("could not read the outbox")
+                    logger.exception("could not read or write the outbox")
                     timeout = FAILURE_PAUSE
-                waiter = asyncio.ensure_future(wake.wait())
-                try:
-                    await asyncio.wait(
-                        {waiter, *self._in_flight},
-                        timeout=timeout,
-                        return_when=asyncio.FIRST_COMPLETED,
-                    )
-                finally:
-                    waiter.cancel()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(timeout):
+                        await wake.wait()
         finally:
-            await self._stop()
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                self._record()
+            if self._held:
+                with contextlib.suppress(Exception):
+                    self.twin.release_claims(list(self._held.items()))
 
-    def _dispatch(self) -> float:
-        """Start attempts for what is due; return how long to wait before looking again."""
+    def _record(self) -> None:
+        """Write the attempts that ended (a failed write leaves their claims to lapse: the
+        reports are posted again after the lease)."""
+        if not self._finished:
+            return
+        finished, self._finished = self._finished, []
+        for done in finished:
+            self._held.pop(done.delivery.id, None)
+        self.twin.finish_attempts(finished)
+
+    def _pass(self) -> float:
+        """Record what ended and start what is due; return how long to wait at most."""
+        self._record()
         urls = self._urls()
-        free = self.concurrency - len(self._in_flight)
-        for delivery, claim in self.twin.claim_reports(urls, limit=free, lease=self.lease):
-            task = asyncio.create_task(
-                self._deliver(delivery, claim, urls[delivery.tenant]),
-                name=f"vatanwa-delivery-{delivery.id}",
-            )
-            self._in_flight[task] = (delivery.id, claim)
-            task.add_done_callback(self._done)
-        if len(self._in_flight) >= self.concurrency:
+        free = self.concurrency - len(self._held)
+        if free > 0 and urls:
+            shown = {tenant: self._shown(url) for tenant, url in urls.items()}
+            started = self.twin.start_reports(shown, limit=free, lease=self.lease)
+            for claimed in started:
+                self._held[claimed.delivery.id] = claimed.claim
+                self._jobs.put_nowait((claimed, urls[claimed.delivery.tenant]))
+            if len(started) == free:
+                return self.idle  # every lane busy: a lane done wakes the loop
+        elif free <= 0:
             return self.idle
         due = self.twin.next_report_due(urls)
-        return self.idle if due is None else min(self.idle, max(0.0, due - time.time()))
+        return self.idle if due is None else min(self.idle, max(0.0, due - self.twin.clock()))
 
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._in_flight.pop(task, None)
-        if not task.cancelled() and (error := task.exception()) is not None:
-            # The claim lapses and the report is tried again after the lease.
-            logger.error("a delivery attempt failed unexpectedly", exc_info=error)
+    def _urls(self) -> dict[str, str]:
+        # Reports of a tenant the twin no longer knows (a --db file kept across a change of
+        # --client-id) wait: there is no secret to sign them with.
+        return self.twin.callback_urls()
 
-    async def _stop(self) -> None:
-        tasks = dict(self._in_flight)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if tasks:
-            with contextlib.suppress(Exception):
-                self.twin.release_claims(tasks.values())
+    async def _lane(self, transport: httpx.AsyncBaseTransport) -> None:
+        """Post the reports handed to this lane, one after the other."""
+        while True:
+            claimed, url = await self._jobs.get()
+            try:
+                done = await self._attempt(claimed, url, transport)
+            except Exception:
+                # A defect: the claim lapses and the report is tried again after the lease.
+                self._held.pop(claimed.delivery.id, None)
+                logger.exception("a delivery attempt failed unexpectedly")
+            else:
+                self._finished.append(done)
+            self.twin.deliveries_changed.set()
 
-    async def _deliver(self, delivery: Delivery, claim: str, url: str) -> None:
-        attempt = self.twin.start_attempt(delivery, claim, redact_url(url))
-        if attempt is None:
-            return
+    async def _attempt(
+        self, claimed: ClaimedAttempt, url: str, transport: httpx.AsyncBaseTransport
+    ) -> FinishedAttempt:
+        """Post one report and judge the answer."""
+        delivery, attempt = claimed.delivery, claimed.attempt
         credentials = self.twin.tenants.credentials(delivery.tenant)
         if credentials is None:
             raise LookupError(f"no credentials for tenant {delivery.tenant!r}")
@@ -147,9 +190,9 @@ class DeliveryWorker:
         # iteration, so time.monotonic() could show a timed-out attempt as shorter than its timeout.
         loop = asyncio.get_running_loop()
         started = loop.time()
-        status, error = await self._post(url, delivery.body, credentials)
+        status, error = await self._post(transport, url, delivery.body, credentials)
         latency_ms = (loop.time() - started) * 1000.0
-        finished = time.time()
+        finished = self.twin.clock()
         outcome: AttemptOutcome
         next_at = None
         if status is not None and 200 <= status < 300:
@@ -161,29 +204,30 @@ class DeliveryWorker:
             next_at = self.policy.next_attempt_at(
                 attempt.attempts, attempt.window_started_at, finished, self._rng
             )
-        self.twin.finish_attempt(
-            delivery,
-            claim,
-            attempt,
-            http_status=status,
-            latency_ms=latency_ms,
-            error=error,
-            outcome=outcome,
-            next_at=next_at,
-        )
         log = logger.warning if outcome == "dead" else logger.info
         log(
             "delivery report %s (report_id %s) attempt %s to %s: %s%s",
             delivery.id,
             delivery.report_id,
             attempt.number,
-            redact_url(url),
+            self._shown(url),
             outcome,
             f" ({error})" if error else "",
         )
+        return FinishedAttempt(
+            delivery=delivery,
+            claim=claimed.claim,
+            attempt=attempt,
+            at=finished,
+            http_status=status,
+            latency_ms=latency_ms,
+            error=error,
+            outcome=outcome,
+            next_at=next_at,
+        )
 
     async def _post(
-        self, url: str, body: str, credentials: Credentials
+        self, transport: httpx.AsyncBaseTransport, url: str, body: str, credentials: Credentials
     ) -> tuple[int | None, str | None]:
         """POST ``body``; return the HTTP status (None without one) and what went wrong."""
         headers = {
@@ -207,7 +251,7 @@ class DeliveryWorker:
                     headers=headers,
                     extensions=self._timeouts,
                 )
-                response = await self.transport.handle_async_request(request)
+                response = await transport.handle_async_request(request)
                 try:
                     status = response.status_code
                     if 200 <= status < 300:
@@ -256,21 +300,22 @@ async def _snippet(response: httpx.Response, secrets: list[str]) -> str:
 
 @contextlib.asynccontextmanager
 async def running(twin: Twin) -> AsyncIterator[DeliveryWorker]:
-    """Run the delivery worker, with its one HTTP transport, for the ``async with`` block.
+    """Run the delivery worker, with its HTTP transports, for the ``async with`` block.
 
-    The worker posts through the transport (httpx's connection pool) rather than a client: an
-    attempt needs none of a client's per-request machinery (cookies, redirects, auth, event
-    hooks), and a report is one POST. Proxies from the environment are never used: receivers
-    are usually on loopback.
+    Each of the ``--delivery-concurrency`` lanes has a transport of its own (httpx's connection
+    pool, holding one kept-alive connection): a pool shared by all lanes looks at each of its
+    idle connections on every request. The worker posts through the transport rather than a
+    client: an attempt needs none of a client's per-request machinery (cookies, redirects,
+    auth, event hooks), and a report is one POST. Proxies from the environment are never used:
+    receivers are usually on loopback.
     """
-    settings = twin.settings
-    async with httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(
-            max_connections=settings.delivery_concurrency,
-            max_keepalive_connections=settings.delivery_concurrency,
-        ),
-    ) as transport:
-        worker = DeliveryWorker(twin, transport)
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with contextlib.AsyncExitStack() as stack:
+        transports = [
+            await stack.enter_async_context(httpx.AsyncHTTPTransport(limits=limits))
+            for _ in range(twin.settings.delivery_concurrency)
+        ]
+        worker = DeliveryWorker(twin, transports)
         task = asyncio.create_task(worker.run(), name="vatanwa-delivery")
         try:
             yield worker

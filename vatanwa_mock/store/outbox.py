@@ -6,12 +6,14 @@ happens to the process afterwards. The report's body is not stored: it is built 
 message (whose text is stored once per send) each time the report is read, and a finished
 message never changes, so every attempt posts the same bytes.
 
-The delivery worker (:mod:`vatanwa_mock.delivery`) takes due reports with :meth:`Outbox.claim`.
-A claim is a lease: a report claimed by a process that died becomes claimable again once its
-lease runs out, and the attempt that process left unfinished is logged as ``interrupted``.
-Each attempt is written when it starts (:meth:`Outbox.start_attempt`) and completed when it
-ends (:meth:`Outbox.finish_attempt`), which also moves the report to ``delivered``, back to
-``pending`` with the time of its next attempt, or to ``dead``.
+The delivery worker (:mod:`vatanwa_mock.delivery`) takes due reports with :meth:`Outbox.start`,
+which claims them and logs the start of an attempt of each, a batch in one transaction. A claim
+is a lease: a report claimed by a process that died becomes claimable again once its lease runs
+out, and the attempt that process left unfinished is logged as ``interrupted``. Attempts are
+completed when they end (:meth:`Outbox.finish`, again a batch in one transaction), which also
+moves each report to ``delivered``, back to ``pending`` with the time of its next attempt, or
+to ``dead``. Until then a report stays claimed: whatever happens to the process, it is posted
+again unless its success was written.
 
 Nothing here knows HTTP; the worker decides what an attempt's outcome is.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -38,13 +40,16 @@ AttemptOutcome = Literal["delivered", "retry", "dead", "interrupted"]
 #: What an attempt left unfinished by a process that stopped is logged with.
 INTERRUPTED = "interrupted: the mock stopped before the attempt finished"
 
-_DELIVERY_SELECT = (
-    "SELECT d.id, d.tenant, d.message_id, d.report_id, d.status, d.created_at, d.due_at, "
+_DELIVERY_COLUMNS = (
+    "d.id, d.tenant, d.message_id, d.report_id, d.status, d.created_at, d.due_at, "
     "d.attempts, d.window_started_at, d.finished_at, d.replays, "
-    "m.recipient, m.status AS message_status, t.content "
+    "m.recipient, m.status AS message_status, t.content"
+)
+_DELIVERY_FROM = (
     "FROM deliveries d JOIN messages m ON m.id = d.message_id "
     "JOIN message_texts t ON t.id = m.text_id"
 )
+_DELIVERY_SELECT = f"SELECT {_DELIVERY_COLUMNS} {_DELIVERY_FROM}"
 _ATTEMPT_COLUMNS = (
     "delivery_id, number, url, started_at, finished_at, http_status, latency_ms, error, outcome"
 )
@@ -97,6 +102,30 @@ class StartedAttempt:
     number: int
     attempts: int
     window_started_at: float
+
+
+@dataclass(frozen=True)
+class ClaimedAttempt:
+    """A report claimed with its attempt already logged as started (:meth:`Outbox.start`)."""
+
+    delivery: Delivery
+    claim: str
+    attempt: StartedAttempt
+
+
+@dataclass(frozen=True)
+class FinishedAttempt:
+    """How an attempt of ``delivery`` under ``claim`` ended, for :meth:`Outbox.finish`."""
+
+    delivery: Delivery
+    claim: str
+    attempt: StartedAttempt
+    at: float
+    http_status: int | None
+    latency_ms: float
+    error: str | None
+    outcome: AttemptOutcome
+    next_at: float | None = None
 
 
 def add_report(db: sqlite3.Connection, message: StoredMessage, at: float) -> None:
@@ -166,6 +195,30 @@ def _marks(values: Collection[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
+def _finish(db: sqlite3.Connection, done: FinishedAttempt) -> bool:
+    """Within a transaction: complete an attempt and move its report on (see
+    :meth:`Outbox.finish`); whether the claim still held."""
+    db.execute(
+        "UPDATE delivery_attempts SET finished_at = ?, http_status = ?, latency_ms = ?, "
+        "error = ?, outcome = ? WHERE id = ?",
+        (done.at, done.http_status, done.latency_ms, done.error, done.outcome, done.attempt.id),
+    )
+    if done.outcome == "retry":
+        cursor = db.execute(
+            "UPDATE deliveries SET due_at = ?, claim = NULL, claimed_until = NULL "
+            "WHERE id = ? AND claim = ? AND status = 'pending'",
+            (done.next_at, done.delivery.id, done.claim),
+        )
+    else:
+        status: OutboxStatus = "delivered" if done.outcome == "delivered" else "dead"
+        cursor = db.execute(
+            "UPDATE deliveries SET status = ?, finished_at = ?, claim = NULL, "
+            "claimed_until = NULL WHERE id = ? AND claim = ? AND status = 'pending'",
+            (status, done.at, done.delivery.id, done.claim),
+        )
+    return cursor.rowcount == 1
+
+
 class Outbox:
     """The outbox's queries, on the store's connection (see :attr:`Store.outbox`)."""
 
@@ -179,40 +232,66 @@ class Outbox:
         self._query = query
         self._report_body = report_body
 
-    def claim(
-        self, tenants: Collection[str], *, now: float, limit: int, lease: float
-    ) -> list[tuple[Delivery, str]]:
-        """Claim up to ``limit`` due pending reports of ``tenants`` for ``lease`` seconds.
+    def start(
+        self, urls: Mapping[str, str], *, now: float, limit: int, lease: float
+    ) -> list[ClaimedAttempt]:
+        """Claim up to ``limit`` due pending reports of the tenants in ``urls`` for ``lease``
+        seconds and log the start of an attempt of each to its tenant's URL (as the log shows
+        it), all in one transaction.
 
-        A report is due when its time has come and nobody holds a live claim on it. Returns
-        each claimed report with its claim token. An attempt left unfinished by an earlier
-        claim (its process died) is logged as interrupted.
+        A report is due when its time has come and nobody holds a live claim on it. A claim
+        whose attempt never finished (its process died) lapses with its lease: the report is
+        claimed again and the unfinished attempt is logged as interrupted.
         """
-        if not tenants or limit <= 0:
+        if not urls or limit <= 0:
             return []
-        tenant_list = sorted(tenants)
+        tenant_list = sorted(urls)
+        started: list[ClaimedAttempt] = []
         with self._transaction() as db:
             rows = db.execute(
-                f"{_DELIVERY_SELECT} "
+                f"SELECT {_DELIVERY_COLUMNS}, d.claim {_DELIVERY_FROM} "
                 f"WHERE d.status = 'pending' AND d.due_at <= ? "
                 f"AND (d.claimed_until IS NULL OR d.claimed_until <= ?) "
                 f"AND d.tenant IN ({_marks(tenant_list)}) ORDER BY d.due_at, d.id LIMIT ?",
                 (now, now, *tenant_list, limit),
             ).fetchall()
-            claimed: list[tuple[Delivery, str]] = []
             for row in rows:
+                delivery_id = row["id"]
                 token = secrets.token_hex(8)
-                db.execute(
-                    "UPDATE delivery_attempts SET outcome = 'interrupted', error = ?, "
-                    "finished_at = ? WHERE delivery_id = ? AND outcome IS NULL",
-                    (INTERRUPTED, now, row["id"]),
+                if row["claim"] is not None:  # a lapsed claim may have left an attempt open
+                    db.execute(
+                        "UPDATE delivery_attempts SET outcome = 'interrupted', error = ?, "
+                        "finished_at = ? WHERE delivery_id = ? AND outcome IS NULL",
+                        (INTERRUPTED, now, delivery_id),
+                    )
+                attempts = int(row["attempts"]) + 1
+                window = row["window_started_at"]
+                window = float(window) if window is not None else now
+                if row["claim"] is None and row["attempts"] == 0 and row["replays"] == 0:
+                    number = 1  # never attempted: nothing logged yet
+                else:
+                    number = db.execute(
+                        "SELECT COUNT(*) + 1 FROM delivery_attempts WHERE delivery_id = ?",
+                        (delivery_id,),
+                    ).fetchone()[0]
+                cursor = db.execute(
+                    "INSERT INTO delivery_attempts (delivery_id, number, claim, url, started_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (delivery_id, number, token, urls[row["tenant"]], now),
                 )
                 db.execute(
-                    "UPDATE deliveries SET claim = ?, claimed_until = ? WHERE id = ?",
-                    (token, now + lease, row["id"]),
+                    "UPDATE deliveries SET claim = ?, claimed_until = ?, attempts = ?, "
+                    "window_started_at = ? WHERE id = ?",
+                    (token, now + lease, attempts, window, delivery_id),
                 )
-                claimed.append((_delivery(row, self._report_body), token))
-        return claimed
+                attempt = StartedAttempt(
+                    id=int(cursor.lastrowid or 0),
+                    number=int(number),
+                    attempts=attempts,
+                    window_started_at=window,
+                )
+                started.append(ClaimedAttempt(_delivery(row, self._report_body), token, attempt))
+        return started
 
     def next_due(self, tenants: Collection[str]) -> float | None:
         """When the next pending report of ``tenants`` can be claimed (None: there is none)."""
@@ -226,82 +305,21 @@ class Outbox:
         )
         return float(rows[0]["due"]) if rows and rows[0]["due"] is not None else None
 
-    def start_attempt(
-        self, delivery_id: int, claim: str, *, url: str, at: float
-    ) -> StartedAttempt | None:
-        """Log the start of an attempt under ``claim``; None if the claim was lost."""
-        with self._transaction() as db:
-            row = db.execute(
-                "SELECT attempts, window_started_at FROM deliveries "
-                "WHERE id = ? AND claim = ? AND status = 'pending'",
-                (delivery_id, claim),
-            ).fetchone()
-            if row is None:
-                return None
-            attempts = int(row["attempts"]) + 1
-            started = row["window_started_at"]
-            window = float(started) if started is not None else at
-            number = db.execute(
-                "SELECT COUNT(*) + 1 AS number FROM delivery_attempts WHERE delivery_id = ?",
-                (delivery_id,),
-            ).fetchone()["number"]
-            cursor = db.execute(
-                "INSERT INTO delivery_attempts (delivery_id, number, claim, url, started_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (delivery_id, number, claim, url, at),
-            )
-            db.execute(
-                "UPDATE deliveries SET attempts = ?, window_started_at = ? WHERE id = ?",
-                (attempts, window, delivery_id),
-            )
-        return StartedAttempt(
-            id=int(cursor.lastrowid or 0),
-            number=int(number),
-            attempts=attempts,
-            window_started_at=window,
-        )
-
-    def finish_attempt(
-        self,
-        delivery_id: int,
-        claim: str,
-        attempt: StartedAttempt,
-        *,
-        at: float,
-        http_status: int | None,
-        latency_ms: float,
-        error: str | None,
-        outcome: AttemptOutcome,
-        next_at: float | None = None,
-    ) -> bool:
-        """Complete ``attempt`` and move the report on; False if the claim was lost meanwhile.
+    def finish(self, finished: Sequence[FinishedAttempt]) -> list[bool]:
+        """Complete each attempt of ``finished`` and move its report on, in one transaction;
+        for each, whether its claim still held (False: it was lost meanwhile).
 
         ``outcome`` ``delivered`` and ``dead`` finish the report; ``retry`` makes it due again
-        at ``next_at``. The attempt is logged even when the claim was lost (the report is then
+        at ``next_at``. An attempt is logged even when its claim was lost (the report is then
         left to whoever holds it now).
         """
-        if outcome == "retry" and next_at is None:
+        if any(done.outcome == "retry" and done.next_at is None for done in finished):
             raise ValueError("a retry needs the time of the next attempt")
+        kept: list[bool] = []
         with self._transaction() as db:
-            db.execute(
-                "UPDATE delivery_attempts SET finished_at = ?, http_status = ?, latency_ms = ?, "
-                "error = ?, outcome = ? WHERE id = ?",
-                (at, http_status, latency_ms, error, outcome, attempt.id),
-            )
-            if outcome == "retry":
-                cursor = db.execute(
-                    "UPDATE deliveries SET due_at = ?, claim = NULL, claimed_until = NULL "
-                    "WHERE id = ? AND claim = ? AND status = 'pending'",
-                    (next_at, delivery_id, claim),
-                )
-            else:
-                status: OutboxStatus = "delivered" if outcome == "delivered" else "dead"
-                cursor = db.execute(
-                    "UPDATE deliveries SET status = ?, finished_at = ?, claim = NULL, "
-                    "claimed_until = NULL WHERE id = ? AND claim = ? AND status = 'pending'",
-                    (status, at, delivery_id, claim),
-                )
-        return cursor.rowcount == 1
+            for done in finished:
+                kept.append(_finish(db, done))
+        return kept
 
     def release(self, claims: Collection[tuple[int, str]], *, at: float) -> None:
         """Give claims back at once (the worker is stopping), logging their running attempts as

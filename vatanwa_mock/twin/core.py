@@ -24,13 +24,13 @@ from vatanwa_mock.numbers import failure_reason
 from vatanwa_mock.spec import Contract
 from vatanwa_mock.store import (
     Attachment,
-    AttemptOutcome,
+    ClaimedAttempt,
     Delivery,
+    FinishedAttempt,
     MessageFilter,
     MessageStatus,
     OutboxStatus,
     Registration,
-    StartedAttempt,
     Store,
     StoredMessage,
 )
@@ -480,49 +480,26 @@ class Twin:
         self.changes.publish(tenant, "deliveries")
         return delivery
 
-    def claim_reports(
-        self, urls: Collection[str], *, limit: int, lease: float
-    ) -> list[tuple[Delivery, str]]:
-        """Claim due reports of the tenants in ``urls`` for the delivery worker."""
-        return self.store.outbox.claim(urls, now=self.clock(), limit=limit, lease=lease)
-
     def next_report_due(self, tenants: Collection[str]) -> float | None:
         """When the next pending report of ``tenants`` can be claimed."""
         return self.store.outbox.next_due(tenants)
 
-    def start_attempt(self, delivery: Delivery, claim: str, url: str) -> StartedAttempt | None:
-        """Log the start of an attempt; None if the claim was lost."""
-        started = self.store.outbox.start_attempt(delivery.id, claim, url=url, at=self.clock())
-        if started is not None:
-            self.changes.publish(delivery.tenant, "deliveries")
+    def start_reports(
+        self, urls: Mapping[str, str], *, limit: int, lease: float
+    ) -> list[ClaimedAttempt]:
+        """Claim due reports of the tenants in ``urls`` for the delivery worker and log an
+        attempt of each to its tenant's URL (as the attempt log shows it), in one write."""
+        started = self.store.outbox.start(urls, now=self.clock(), limit=limit, lease=lease)
+        for tenant in {claimed.delivery.tenant for claimed in started}:
+            self.changes.publish(tenant, "deliveries")
         return started
 
-    def finish_attempt(
-        self,
-        delivery: Delivery,
-        claim: str,
-        attempt: StartedAttempt,
-        *,
-        http_status: int | None,
-        latency_ms: float,
-        error: str | None,
-        outcome: AttemptOutcome,
-        next_at: float | None = None,
-    ) -> bool:
-        """Complete an attempt and move the report on; False if the claim was lost."""
-        kept = self.store.outbox.finish_attempt(
-            delivery.id,
-            claim,
-            attempt,
-            at=self.clock(),
-            http_status=http_status,
-            latency_ms=latency_ms,
-            error=error,
-            outcome=outcome,
-            next_at=next_at,
-        )
-        self.deliveries_changed.set()
-        self.changes.publish(delivery.tenant, "deliveries")
+    def finish_attempts(self, finished: Sequence[FinishedAttempt]) -> list[bool]:
+        """Complete attempts and move their reports on, in one write; for each, whether its
+        claim still held."""
+        kept = self.store.outbox.finish(finished)
+        for tenant in {done.delivery.tenant for done in finished}:
+            self.changes.publish(tenant, "deliveries")
         return kept
 
     def release_claims(self, claims: Collection[tuple[int, str]]) -> None:
