@@ -66,11 +66,8 @@ class TwinMiddleware:
         context["root"] = root_url(twin.settings, scope)
         declared = (Headers(scope=scope).get("content-length") or "").strip()
         # isdigit() alone admits '²' and the like, and int() refuses 5,000 digits.
-        if (
-            declared.isascii()
-            and declared.isdigit()
-            and (len(declared) > 18 or int(declared) > self.max_body_bytes)
-        ):
+        bounded = declared.isascii() and declared.isdigit()
+        if bounded and (len(declared) > 18 or int(declared) > self.max_body_bytes):
             await send_envelope(send, 413, self._too_large(), {"connection": "close"})
             return
         received = 0
@@ -91,7 +88,9 @@ class TwinMiddleware:
             return message
 
         try:
-            await self.app(scope, limited_receive, watched_send)
+            # The server delivers no more body than a declared Content-Length (it reads what
+            # follows as the next request), so only a body without one is counted as it comes.
+            await self.app(scope, receive if bounded else limited_receive, watched_send)
         except Exception as exc:
             count_unexpected(scope, exc)
             if not started:

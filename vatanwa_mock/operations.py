@@ -34,7 +34,7 @@ from connexion.middleware.request_validation import (
 from connexion.operations import OpenAPIOperation
 from connexion.security import SECURITY_HANDLERS, ApiKeySecurityHandler
 from connexion.spec import OpenAPISpecification
-from connexion.utils import is_nullable
+from connexion.utils import is_nullable, split_content_type
 from starlette.types import Receive, Scope, Send
 
 from vatanwa_mock.calls import DirectCall
@@ -152,6 +152,19 @@ class ValidationOperation(RequestValidationOperation):  # type: ignore[misc]
         )
         self._accepted: dict[str, bool] = {}
         self._validators: dict[str, Any] = {}
+
+    def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+        # connexion's, without its runtime evaluation of a typing annotation on every call.
+        content_type = None
+        for key, value in headers:
+            if key.lower() == b"content-type":
+                content_type = value.decode("latin-1")
+                break
+        mime_type, encoding = split_content_type(content_type)
+        if mime_type is None:
+            consumes = self._operation.consumes
+            mime_type = consumes[0] if consumes else "application/octet-stream"
+        return mime_type, encoding or "utf-8"
 
     def validate_mime_type(self, mime_type: str) -> None:
         accepted = self._accepted.get(mime_type)

@@ -257,24 +257,35 @@ class JSONBodyValidator(_BodyValidator):
     """
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
-        self._transcoded: bytes | None = None
-        self._parsed: t.Any = _ABSENT
-        wrapped, scope = await super().wrap_receive(receive, scope=scope)
-        if self._parsed is not _ABSENT:
-            remember_body(scope, self._parsed)
-        if self._transcoded is None:
-            return wrapped, scope
-        message = {"type": "http.request", "body": self._transcoded, "more_body": False}
-        return self._insert_messages(receive, messages=[message]), scope
+        # The body is read here rather than through the base class's stream: a JSON body is
+        # parsed whole, and this is every JSON request's path.
+        messages: list[t.MutableMapping[str, t.Any]] = []
+        chunks: list[bytes] = []
+        more_body = True
+        while more_body:
+            message = await receive()
+            messages.append(message)
+            more_body = message.get("more_body", False)
+            chunks.append(message.get("body", b""))
+        body = self._parse_bytes(b"".join(chunks), scope)
+        self._validate(body)
+        if body is not _ABSENT:
+            remember_body(scope, body)
+            if self._transcoded is not None:
+                messages = [{"type": "http.request", "body": self._transcoded, "more_body": False}]
+        return self._insert_messages(receive, messages=messages), scope
 
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
+        return self._parse_bytes(b"".join([chunk async for chunk in stream]), scope)
+
+    def _parse_bytes(self, raw: bytes, scope: Scope) -> t.Any:
+        self._transcoded: bytes | None = None
         encoding = charset_of(Headers(scope=scope))
-        raw = b"".join([chunk async for chunk in stream])
         if not raw.strip():
             if self._required:
                 raise MalformedBody("The request body is required.")
             return _ABSENT
-        parsed = self._parsed = decode_json(raw, encoding, max_containers=container_limit(scope))
+        parsed = decode_json(raw, encoding, max_containers=container_limit(scope))
         if encoding != "utf-8":
             self._transcoded = json.dumps(parsed, ensure_ascii=False).encode("utf-8")
         return parsed
