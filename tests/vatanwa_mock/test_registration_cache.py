@@ -1,6 +1,6 @@
-"""The registrations the store keeps in memory: every write, of this process or of another
-connection to the same file, is seen by the very next read, and the state still follows the
-clock."""
+"""What the store keeps in memory (registrations, texts sent lately): every write, of this
+process or of another connection to the same file, is seen by the very next read, and a
+login's state still follows the clock."""
 
 from __future__ import annotations
 
@@ -162,3 +162,52 @@ def test_the_pairing_delay_and_the_login_window_follow_the_clock() -> None:
             await send(manual, unpaired)
 
     asyncio.run(scenario())
+
+
+def queue(store: Store, tenant: str, reg_id: str, text: str) -> int:
+    (message_id,) = store.enqueue(
+        tenant,
+        reg_id,
+        items=[("905459260314", text)],
+        send_speed=1,
+        report_id=None,
+        attachment_id=None,
+        now=200,
+        interval=1,
+    )
+    return message_id
+
+
+def texts(store: Store) -> int:
+    return int(store._query("SELECT COUNT(*) FROM message_texts")[0][0])
+
+
+def test_a_text_sent_again_is_shared_within_its_tenant_until_a_reset() -> None:
+    store = Store()
+    mine = store.pair("a", login(store, "a"), at=101).reg_id
+    theirs = store.pair("b", login(store, "b"), at=101).reg_id
+    queue(store, "a", mine, "hi")
+    queue(store, "a", mine, "hi")
+    assert texts(store) == 1
+    queue(store, "b", theirs, "hi")  # never another tenant's row
+    assert texts(store) == 2
+    store.reset("a")
+    mine = store.pair("a", login(store, "a"), at=101).reg_id
+    queue(store, "a", mine, "hi")  # stored again: the reset removed it
+    assert [m.content for m in store.messages("a")] == ["hi"]
+    assert [m.content for m in store.messages("b")] == ["hi"]
+
+
+def test_texts_removed_by_another_connection_are_stored_again(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    store = Store(path)
+    try:
+        reg = store.pair("a", login(store, "a"), at=101).reg_id
+        queue(store, "a", reg, "hi")
+        with sqlite3.connect(path) as other:
+            other.execute("DELETE FROM messages")
+            other.execute("DELETE FROM message_texts")
+        queue(store, "a", reg, "hi")
+        assert [m.content for m in store.messages("a")] == ["hi"]
+    finally:
+        store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -313,7 +314,7 @@ def test_ids_returned_by_a_send_are_its_stored_messages() -> None:
     ]
     assert sorted(texts) == ["x", "y"]  # the slices of one send share its texts
     count = store._query("SELECT COUNT(*) FROM message_texts")[0][0]
-    assert count == 3  # "x" of the first send, "x" and "y" of the second
+    assert count == 2  # a short text sent again is not stored again
     assert (
         store.enqueue(
             "a", reg, items=[], send_speed=1, report_id=None, attachment_id=None, now=1, interval=1
@@ -366,3 +367,39 @@ def test_a_device_is_paced_by_its_own_queue_not_by_another_devices() -> None:
         interval=1,
     )
     assert [m.due_at for m in store.messages("b")] == [101, 151]
+
+
+def test_a_failed_transaction_is_rolled_back_and_frees_the_store() -> None:
+    store = Store()
+    reg = store.pair("a", login(store, "a").reg_id, at=101).reg_id
+    with pytest.raises(Conflict):
+        store.pair("a", reg, at=102)
+    with pytest.raises(sqlite3.IntegrityError):
+        store.enqueue(
+            "a",
+            reg,
+            items=[("905459260314", "x")],
+            send_speed=1,
+            report_id=None,
+            attachment_id=404,  # no such attachment: the insert fails after the text's
+            now=103,
+            interval=1,
+        )
+    assert store.messages("a") == []
+    assert store._query("SELECT COUNT(*) FROM message_texts")[0][0] == 0
+    store.enqueue(  # the rolled-back text is not taken for a stored one
+        "a",
+        reg,
+        items=[("905459260314", "x")],
+        send_speed=1,
+        report_id=None,
+        attachment_id=None,
+        now=103,
+        interval=1,
+    )
+    assert [m.content for m in store.messages("a")] == ["x"]
+    done: list[str] = []
+    worker = threading.Thread(target=lambda: done.append(login(store, "a").reg_id))
+    worker.start()
+    worker.join(5)
+    assert len(done) == 1  # the lock was released

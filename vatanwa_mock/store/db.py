@@ -18,8 +18,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,10 @@ _REGISTRATION_COLUMNS = (
 #: At most this many registrations of one tenant are kept in memory (a test that logs in
 #: thousands of devices does not grow the process for ever); more start the cache afresh.
 _CACHED_PER_TENANT = 10_000
+#: Texts (of at most so many characters) a send may share with earlier ones of its tenant.
+_REMEMBERED_TEXTS = 1024
+_REMEMBERED_TEXT_LENGTH = 2048
+_REMEMBERED_PER_SEND = 16
 _ATTACHMENT_COLUMNS = "id, tenant, token, filename, content_type, size, created_at"
 _MESSAGE_SELECT = (
     "SELECT m.id, m.tenant, m.reg_id, m.recipient, t.content, m.report_id, m.send_speed, "
@@ -98,6 +101,37 @@ def _insert(db: sqlite3.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> 
     # id so far plus one, and the transaction holds the database's write lock.
     (last,) = db.execute("SELECT last_insert_rowid()").fetchone()
     return list(range(last - len(rows) + 1, last + 1))
+
+
+class _Transaction:
+    """``with``: the store's lock held, ``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` when
+    the block raises. A class rather than a generator: every request opens one."""
+
+    __slots__ = ("_connection", "_lock")
+
+    def __init__(self, connection: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._connection = connection
+        self._lock = lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
+        return self._connection
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                self._connection.execute("COMMIT")
+        finally:
+            try:
+                if self._connection.in_transaction:  # the block raised, or COMMIT failed
+                    self._connection.execute("ROLLBACK")
+            finally:
+                self._lock.release()
 
 
 def _require_state(
@@ -183,10 +217,14 @@ class Store:
 
             report_body = contract_report_body()
         self._lock = threading.RLock()
+        self._transactions = _Transaction(self._connection, self._lock)
         # Registrations read so far, by tenant and reg_id, and per tenant the devices that are
         # paired (or pair by themselves) and not logged out: see the module's docstring.
         self._registrations: dict[str, dict[str, Registration]] = {}
         self._paired: dict[str, list[Registration]] = {}
+        # Texts stored lately, by tenant and content: a bulk script sending one text in many
+        # requests stores it once. Only short texts, and a bounded number of them.
+        self._texts: dict[tuple[str, str], int] = {}
         self._shared_file = path is not None
         self._data_version = -1
         with self._lock:
@@ -205,16 +243,8 @@ class Store:
         with self._lock:
             self._connection.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._connection
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+    def _transaction(self) -> _Transaction:
+        return self._transactions
 
     def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -229,12 +259,15 @@ class Store:
                 self._data_version = version
                 self._registrations.clear()
                 self._paired.clear()
+                self._texts.clear()
 
     def _forget(self, tenant: str, reg_id: str | None = None) -> None:
         """Drop the cached registration ``reg_id`` (every one of ``tenant`` with None) and the
         tenant's paired devices (the lock is held)."""
         if reg_id is None:
             self._registrations.pop(tenant, None)
+            for key in [key for key in self._texts if key[0] == tenant]:
+                del self._texts[key]
         else:
             self._registrations.get(tenant, {}).pop(reg_id, None)
         self._paired.pop(tenant, None)
@@ -475,40 +508,59 @@ class Store:
         """Queue one message per ``(recipient, text)`` item, in one transaction; their ids.
 
         Each distinct text is stored once: ``texts`` (text -> id) holds those stored already by
-        earlier slices of the same send, and the new ones are added to it. A device sends one
-        message after another: each is due ``interval`` seconds after the device's last queued
-        message (or after ``now``).
+        earlier slices of the same send, and the new ones are added to it; a short text the
+        tenant sent lately is not stored again either. A device sends one message after
+        another: each is due ``interval`` seconds after the device's last queued message (or
+        after ``now``).
         """
         if not items:
             return []
         known = texts if texts is not None else {}
-        new = list(dict.fromkeys(content for _, content in items if content not in known))
-        with self._transaction() as db:
-            ids = _insert(db, _TEXT_INSERT, [(tenant, content) for content in new])
-            known.update(zip(new, ids, strict=True))
-            last = db.execute(
-                "SELECT MAX(due_at) FROM messages "
-                "WHERE reg_id = ? AND status = 'queued' AND tenant = ?",
-                (reg_id, tenant),
-            ).fetchone()[0]
-            due = max(now, last or now)
-            rows = []
-            for recipient, content in items:
-                due += interval
-                rows.append(
-                    (
-                        tenant,
-                        reg_id,
-                        recipient,
-                        known[content],
-                        report_id,
-                        send_speed,
-                        attachment_id,
-                        now,
-                        due,
+        with self._lock:
+            self._check_cache()
+            fresh: dict[str, None] = {}
+            for _, content in items:
+                if content not in known:
+                    stored = self._texts.get((tenant, content))
+                    if stored is not None:
+                        known[content] = stored
+                    else:
+                        fresh[content] = None
+            new = list(fresh)
+            with self._transaction() as db:
+                ids = _insert(db, _TEXT_INSERT, [(tenant, content) for content in new])
+                last = db.execute(
+                    "SELECT MAX(due_at) FROM messages "
+                    "WHERE reg_id = ? AND status = 'queued' AND tenant = ?",
+                    (reg_id, tenant),
+                ).fetchone()[0]
+                known.update(zip(new, ids, strict=True))
+                due = max(now, last or now)
+                rows = []
+                for recipient, content in items:
+                    due += interval
+                    rows.append(
+                        (
+                            tenant,
+                            reg_id,
+                            recipient,
+                            known[content],
+                            report_id,
+                            send_speed,
+                            attachment_id,
+                            now,
+                            due,
+                        )
                     )
-                )
-            return _insert(db, _MESSAGE_INSERT, rows)
+                queued = _insert(db, _MESSAGE_INSERT, rows)
+            # Committed: later sends may share the texts (only the first few of a send of many
+            # texts, each its own, which would push the others out for nothing).
+            for content, text_id in zip(new[:_REMEMBERED_PER_SEND], ids, strict=False):
+                if len(content) <= _REMEMBERED_TEXT_LENGTH:
+                    if len(self._texts) >= _REMEMBERED_TEXTS:
+                        self._texts.clear()
+                    self._texts[tenant, content] = text_id
+            return queued
 
     def next_queued(self) -> StoredMessage | None:
         """The queued message (of any tenant) that is due first."""
