@@ -27,6 +27,9 @@ _WRITTEN = re.compile(r"^\s*\+?[0-9][0-9 .()\-]{5,}[0-9]\s*$")
 
 def normalize(number: str) -> str:
     """``+90 545 926 0314`` / ``905459260314`` -> ``905459260314`` (digits, no ``+``)."""
+    digits = number[1:] if number.startswith("+") else number
+    if digits.isascii() and digits.isdigit():  # the usual form: nothing to take out
+        return digits
     return "".join(ch for ch in number if ch.isdigit())
 
 

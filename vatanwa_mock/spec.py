@@ -66,13 +66,22 @@ class Operation:
     tag: str
     request_content: JsonObject = field(repr=False)
     examples: dict[int, Any] = field(repr=False)
+    #: The statuses whose example is an object of plain values: a shallow copy is a full one.
+    flat: frozenset[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        flat = frozenset(
+            status
+            for status, example in self.examples.items()
+            if isinstance(example, dict) and all(isinstance(v, _ATOMS) for v in example.values())
+        )
+        object.__setattr__(self, "flat", flat)
 
     def example(self, status: int = 200) -> Any:
         """The documented example response body of ``status`` (a fresh copy)."""
-        example = self.examples[status]
-        if isinstance(example, dict) and all(isinstance(v, _ATOMS) for v in example.values()):
-            return dict(example)  # a flat object (most answers): a shallow copy is a full one
-        return copy.deepcopy(example)
+        if status in self.flat:
+            return dict(self.examples[status])
+        return copy.deepcopy(self.examples[status])
 
 
 @dataclass(frozen=True)
