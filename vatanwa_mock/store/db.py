@@ -15,6 +15,7 @@ again.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import sqlite3
 import threading
@@ -593,6 +594,43 @@ class Store:
             if message.report_id is not None:
                 outbox.add_report(db, message, at)
         return message
+
+    def due_messages(self, now: float, limit: int) -> list[StoredMessage]:
+        """Up to ``limit`` queued messages (of any tenant) due at ``now``, first due first."""
+        rows = self._query(
+            _MESSAGE_SELECT + " WHERE m.status = 'queued' AND m.due_at <= ? "
+            "ORDER BY m.due_at, m.id LIMIT ?",
+            (now, limit),
+        )
+        return [_message(row) for row in rows]
+
+    def finish_messages(
+        self,
+        finished: Sequence[tuple[StoredMessage, MessageStatus, str | None]],
+        *,
+        at: float,
+    ) -> list[StoredMessage]:
+        """:meth:`finish_message` for each ``(message, status, error)``, in one transaction:
+        the messages that were still queued, finished (each with its report, if it asked for
+        one)."""
+        if any(status not in ("sent", "failed") for _, status, _ in finished):
+            raise ValueError("a message finishes as sent or failed")
+        done: list[StoredMessage] = []
+        with self._transaction() as db:
+            for message, status, error in finished:
+                cursor = db.execute(
+                    "UPDATE messages SET status = ?, error = ?, finished_at = ? "
+                    "WHERE id = ? AND status = 'queued'",
+                    (status, error, at, message.id),
+                )
+                if cursor.rowcount != 1:
+                    continue
+                if message.report_id is not None:
+                    outbox.add_report(db, message, at)
+                done.append(
+                    dataclasses.replace(message, status=status, error=error, finished_at=at)
+                )
+        return done
 
     def messages(
         self,

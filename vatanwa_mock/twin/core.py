@@ -398,17 +398,29 @@ class Twin:
         reason = failure_reason(message.recipient)
         return ("failed", reason) if reason else ("sent", None)
 
-    def finish_due_message(self) -> float | None:
-        """Finish the queued message due first, if it is due: None when one was finished,
-        else how long to wait before looking again."""
-        message = self.store.next_queued()
+    def finish_due_messages(self, limit: int) -> int:
+        """Finish up to ``limit`` queued messages that are due, first due first, in one write;
+        how many were due."""
         now = self.clock()
-        if message is None:
-            return self.settings.dispatcher_idle
-        if message.due_at > now:
-            return message.due_at - now
-        self.finish_message(message, now)
-        return None
+        due = self.store.due_messages(now, limit)
+        if not due:
+            return 0
+        finished = self.store.finish_messages(
+            [(message, *self.outcome(message, now)) for message in due], at=now
+        )
+        for tenant in {message.tenant for message in finished}:
+            self.changes.publish(tenant, "messages")
+        reported = {message.tenant for message in finished if message.report_id is not None}
+        if reported:
+            self.deliveries_changed.set()
+            for tenant in reported:
+                self.changes.publish(tenant, "deliveries")
+        return len(due)
+
+    def next_message_due(self) -> float | None:
+        """Seconds until the queued message due first is due (None: nothing is queued)."""
+        message = self.store.next_queued()
+        return None if message is None else message.due_at - self.clock()
 
     def finish_message(self, message: StoredMessage, now: float) -> StoredMessage | None:
         """Move a queued message to sent or failed (with its report, if it asked for one)."""
