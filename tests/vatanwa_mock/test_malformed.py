@@ -1037,7 +1037,7 @@ def test_attachment_names_download_with_rfc_6266_headers(
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockServer]:
-    with run_mock(*FAST, tmp_path=tmp_path_factory.mktemp("raw")) as server:
+    with run_mock(*FAST, "--login-delay", "0", tmp_path=tmp_path_factory.mktemp("raw")) as server:
         yield server
         assert server.process.poll() is None
         assert "Traceback" not in server.log(), server.log()
