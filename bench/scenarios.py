@@ -183,15 +183,19 @@ def drain(root_url: str, reg_id: str, messages: int, timeout: float = 600) -> Dr
     return Drain(messages / (end - start), messages / (end - requested), p99, len(latencies))
 
 
-def per_call_seconds(call: Callable[[], object], calls: int) -> float:
+def timed(call: Callable[[], object]) -> float:
     start = time.perf_counter()
-    for _ in range(calls):
-        call()
-    return (time.perf_counter() - start) / calls
+    call()
+    return time.perf_counter() - start
 
 
 def sdk_overhead(root_url: str, reg_id: str, rounds: int, calls: int) -> tuple[float, ...]:
-    """Per round, the SDK's time per send over raw httpx's on the same request (interleaved)."""
+    """Per round, the SDK's time per send over raw httpx's on the same request.
+
+    The two alternate call by call (raw, SDK, raw, SDK, ...) so that both see the same moments
+    of a shared machine, and each round compares the median times per call: a pause of the
+    machine during one call (another process, a garbage collection) moves a median but little.
+    """
     from vatanwa import Vatanwa
 
     body = {"reg_id": int(reg_id), "to": RECIPIENT, "message": "bench", "send_speed": 1}
@@ -207,10 +211,14 @@ def sdk_overhead(root_url: str, reg_id: str, rounds: int, calls: int) -> tuple[f
         def sdk_send() -> None:
             sdk.messages.send(reg_id, RECIPIENT, "bench", send_speed=1)
 
-        per_call_seconds(raw_send, calls // 4)  # warm both up
-        per_call_seconds(sdk_send, calls // 4)
+        for _ in range(calls // 4):  # warm both up
+            raw_send()
+            sdk_send()
         for _ in range(rounds):
-            raw_time = per_call_seconds(raw_send, calls)
-            sdk_time = per_call_seconds(sdk_send, calls)
-            ratios.append(sdk_time / raw_time)
+            raw_times: list[float] = []
+            sdk_times: list[float] = []
+            for _ in range(calls):
+                raw_times.append(timed(raw_send))
+                sdk_times.append(timed(sdk_send))
+            ratios.append(statistics.median(sdk_times) / statistics.median(raw_times))
     return tuple(ratios)
