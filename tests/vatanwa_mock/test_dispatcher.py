@@ -1,15 +1,17 @@
 """The dispatcher: due messages finished in batches, never before they are due, each with its
-report; slices sized by time."""
+report; slices sized by time; the queues read through indexes."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from tests.delivery.support import FAILING, GOOD
 from vatanwa_mock import dispatcher
 from vatanwa_mock.config import Settings
 from vatanwa_mock.spec import load_contract
-from vatanwa_mock.store import Store
+from vatanwa_mock.store import MessageFilter, Store
+from vatanwa_mock.store.db import _message_query
 from vatanwa_mock.twin import Twin
 from vatanwa_mock.twin.changes import Subscription
 
@@ -103,3 +105,26 @@ def test_a_slice_is_sized_to_its_time_budget() -> None:
     assert dispatcher.next_batch(400, 10, budget / 2) == 20
     assert dispatcher.next_batch(100, 100, budget * 1000) == dispatcher.MIN_BATCH
     assert dispatcher.next_batch(dispatcher.MAX_BATCH, 1000, 0.0) == dispatcher.MAX_BATCH
+
+
+def test_the_queues_are_read_through_indexes() -> None:
+    store = Store()
+
+    def plan(sql: str, parameters: Sequence[object]) -> str:
+        rows = store._query(f"EXPLAIN QUERY PLAN {sql}", parameters)
+        return " | ".join(str(row["detail"]) for row in rows)
+
+    # The dispatcher's due messages, first due first: no scan, no sort.
+    now = 1000.0
+    due = plan(
+        "SELECT id FROM messages m WHERE m.status = 'queued' AND m.due_at <= ? "
+        "ORDER BY m.due_at, m.id LIMIT ?",
+        (now, 10),
+    )
+    assert "messages_queue" in due
+    assert "TEMP B-TREE" not in due
+    # A tenant's messages in one state, oldest first (what a script polls while a send drains).
+    sql, parameters = _message_query(TENANT, MessageFilter(status="queued"))
+    listed = plan(f"{sql} ORDER BY m.id LIMIT ?", [*parameters, 2])
+    assert "messages_by_status" in listed
+    assert "TEMP B-TREE" not in listed

@@ -142,6 +142,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX messages_device_queue ON messages (reg_id, due_at) WHERE status = 'queued';
     """,
+    # 7: a tenant's messages in one state, oldest first (the control API's `status` filter, and
+    # a script polling for what is still queued while a large send drains), are read from an
+    # index rather than by scanning every message of the tenant.
+    """
+    CREATE INDEX messages_by_status ON messages (tenant, status, id);
+    """,
 )
 
 
