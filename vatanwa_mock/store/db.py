@@ -518,17 +518,17 @@ class Store:
             return []
         known = texts if texts is not None else {}
         with self._lock:
-            self._check_cache()
-            fresh: dict[str, None] = {}
-            for _, content in items:
-                if content not in known:
-                    stored = self._texts.get((tenant, content))
-                    if stored is not None:
-                        known[content] = stored
-                    else:
-                        fresh[content] = None
-            new = list(fresh)
             with self._transaction() as db:
+                self._check_cache()  # within the write lock: no system call to find out
+                fresh: dict[str, None] = {}
+                for _, content in items:
+                    if content not in known:
+                        stored = self._texts.get((tenant, content))
+                        if stored is not None:
+                            known[content] = stored
+                        else:
+                            fresh[content] = None
+                new = list(fresh)
                 ids = _insert(db, _TEXT_INSERT, [(tenant, content) for content in new])
                 last = db.execute(
                     "SELECT MAX(due_at) FROM messages "
