@@ -8,8 +8,9 @@ reports into an outbox (:mod:`vatanwa_mock.store.outbox`) and leaves delivering 
 Registrations are read on every request (each send checks its device), so the store keeps the
 rows it has read in memory and refreshes them in the same locked step as every write to them.
 Only the rows are kept: a login's state is derived from their timestamps at read time, so a
-pairing delay or an expiry is seen on time. A file another connection has written to (another
-process on the same ``--db``) is noticed by SQLite's ``data_version`` and the rows are read
+pairing delay or an expiry is seen on time. The ids of short texts sent lately are kept too, so
+that a text sent again is not stored again. A file another connection has written to (another
+process on the same ``--db``) is noticed by SQLite's ``data_version``, and all of it is read
 again.
 """
 
@@ -252,7 +253,7 @@ class Store:
             return self._connection.execute(sql, parameters).fetchall()
 
     def _check_cache(self) -> None:
-        """Drop the cached registrations if another connection changed the file (the lock is
+        """Drop what is kept in memory if another connection changed the file (the lock is
         held)."""
         if self._shared_file:
             (version,) = self._connection.execute("PRAGMA data_version").fetchone()
@@ -263,8 +264,8 @@ class Store:
                 self._texts.clear()
 
     def _forget(self, tenant: str, reg_id: str | None = None) -> None:
-        """Drop the cached registration ``reg_id`` (every one of ``tenant`` with None) and the
-        tenant's paired devices (the lock is held)."""
+        """Drop the kept registration ``reg_id`` (with None: every one of ``tenant``, and its
+        texts, which a reset deletes) and the tenant's paired devices (the lock is held)."""
         if reg_id is None:
             self._registrations.pop(tenant, None)
             for key in [key for key in self._texts if key[0] == tenant]:
