@@ -64,10 +64,7 @@ async def run(twin: Twin) -> None:
             batch = next_batch(batch, done, time.perf_counter() - started)
             await asyncio.sleep(0)  # a slice of the backlog done: let requests in
             continue
-        pause = twin.settings.dispatcher_idle if wait is None else max(wait, MIN_PAUSE)
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(pause):
-                await wake.wait()
+        await wake.wait_for(twin.settings.dispatcher_idle if wait is None else max(wait, MIN_PAUSE))
 
 
 @contextlib.asynccontextmanager

@@ -118,9 +118,7 @@ class DeliveryWorker:
                 except Exception:
                     logger.exception("could not read or write the outbox")
                     timeout = FAILURE_PAUSE
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(timeout):
-                        await wake.wait()
+                await wake.wait_for(timeout)
         finally:
             for lane in lanes:
                 lane.cancel()

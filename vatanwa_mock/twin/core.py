@@ -86,7 +86,8 @@ class Signal:
     async def wait_for(self, seconds: float) -> None:
         """Return once set, or after ``seconds``."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout=max(seconds, 0.0))
+            async with asyncio.timeout(max(seconds, 0.0)):  # no task per wait, unlike wait_for
+                await self._event.wait()
 
 
 class _LoginWatch:
