@@ -136,8 +136,14 @@ class DeliveryWorker:
             return
         finished, self._finished = self._finished, []
         for done in finished:
-            self._held.pop(done.delivery.id, None)
+            self._let_go(done.delivery.id, done.claim)
         self.twin.finish_attempts(finished)
+
+    def _let_go(self, delivery_id: int, claim: str) -> None:
+        # Only this claim: one that lapsed (a name that took long to resolve) may have been
+        # followed by a newer claim of the same report, which is still held.
+        if self._held.get(delivery_id) == claim:
+            del self._held[delivery_id]
 
     def _pass(self) -> float:
         """Record what ended and start what is due; return how long to wait at most."""
@@ -170,7 +176,7 @@ class DeliveryWorker:
                 done = await self._attempt(claimed, url, transport)
             except Exception:
                 # A defect: the claim lapses and the report is tried again after the lease.
-                self._held.pop(claimed.delivery.id, None)
+                self._let_go(claimed.delivery.id, claimed.claim)
                 logger.exception("a delivery attempt failed unexpectedly")
             else:
                 self._finished.append(done)
