@@ -184,3 +184,37 @@ def test_replay_and_reset() -> None:
     store.reset(TENANT)
     assert outbox.deliveries(TENANT) == []
     assert outbox.next_due({TENANT}) is None
+
+
+def test_the_next_report_due_is_the_first_unclaimed_one_or_the_first_claim_to_lapse() -> None:
+    store = Store()
+    first, second, third = queued(store, [GOOD, GOOD, GOOD], report_id="6")
+    now = time.time()
+    for message in (first, second, third):
+        store.finish_message(message, status="sent", error=None, at=now)
+    outbox = store.outbox
+    assert outbox.next_due({"someone-else"}) is None
+    assert outbox.next_due({TENANT}) == now
+    claimed = outbox.start({TENANT: URL}, now=now, limit=2, lease=10)
+    assert outbox.next_due({TENANT}) == now  # the third, unclaimed
+    retry = dataclasses.replace(finished(claimed[0], now + 1, "retry", None), next_at=now + 30)
+    assert outbox.finish([retry]) == [True]
+    (third_claim,) = outbox.start({TENANT: URL}, now=now + 1, limit=5, lease=10)
+    assert third_claim.delivery.message_id == third
+    assert outbox.next_due({TENANT}) == now + 10  # the second's claim lapses first
+    assert outbox.finish([finished(claimed[1], now + 2, "delivered")]) == [True]
+    assert outbox.next_due({TENANT}) == now + 11  # then the third's
+    assert outbox.finish([finished(third_claim, now + 3, "delivered")]) == [True]
+    assert outbox.next_due({TENANT}) == now + 30  # the retry, unclaimed again
+    # Neither question reads every pending report: see how SQLite runs what it was asked.
+    issued: list[str] = []
+    store._connection.set_trace_callback(issued.append)
+    outbox.next_due({TENANT})
+    store._connection.set_trace_callback(None)
+    plans = [
+        " ".join(str(row["detail"]) for row in store._query(f"EXPLAIN QUERY PLAN {sql}"))
+        for sql in issued
+    ]
+    assert len(plans) == 2
+    assert "deliveries_due" in plans[0]
+    assert "deliveries_claimed" in plans[1]

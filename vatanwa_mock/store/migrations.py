@@ -148,6 +148,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX messages_by_status ON messages (tenant, status, id);
     """,
+    # 8: the delivery reports that are claimed, few at any time, for the worker to learn when
+    # the next report is due without reading every pending one.
+    """
+    CREATE INDEX deliveries_claimed ON deliveries (claimed_until) WHERE claimed_until IS NOT NULL;
+    """,
 )
 
 
