@@ -153,7 +153,7 @@ def store_growth(run: Run, profile: Profile, out: Path, stored: int = 1_000_000)
 def delivery(run: Run, out: Path, reports: int = 5000) -> None:
     """Delivery reports per second from the twin to a loopback receiver."""
     with servers.Receiver() as receiver:
-        options = ("--callback-url", receiver.url, "--speed-factor", "0.0001")
+        options = ("--callback-url", receiver.url, "--speed-factor", "0.00001")
         with servers.twin(out / "logs" / "twin-delivery.log", *options) as twin:
             reg_id = scenarios.connected_device(twin.root_url)
             scenarios.post_n_to_n(twin.root_url, scenarios.n_to_n(reg_id, reports, report_id=7))
