@@ -123,7 +123,7 @@ def ratio(name: str, samples: Iterable[Sample], scenario: str, top: str, bottom:
 
 def failures(run: Run, targets: Sequence[Target]) -> list[str]:
     """The targets a run misses by more than its noise (a target not measured is a failure)."""
-    by_name = {r.name: r for r in run.ratios}
+    by_name = run.measured()
     missed = []
     for target in targets:
         measured = by_name.get(target.ratio)

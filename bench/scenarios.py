@@ -134,6 +134,23 @@ def post_n_to_n(root_url: str, body: bytes) -> float:
     return elapsed
 
 
+def stored_messages(root_url: str) -> int:
+    """How many messages the twin holds, counted page by page through the control API."""
+    count = 0
+    cursor: str | None = None
+    with httpx.Client(base_url=root_url, headers=CREDENTIALS, timeout=60) as client:
+        while True:
+            params: dict[str, str | int] = {"limit": 5000}
+            if cursor:
+                params["cursor"] = cursor
+            response = client.get("/_mock/messages", params=params)
+            response.raise_for_status()
+            count += len(response.json())
+            cursor = response.headers.get("x-next-cursor")
+            if not cursor:
+                return count
+
+
 def queued_left(client: httpx.Client) -> bool:
     response = client.get("/_mock/messages", params={"status": "queued", "limit": 1})
     response.raise_for_status()
