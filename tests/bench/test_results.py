@@ -63,6 +63,12 @@ def test_failures_name_missed_and_unmeasured_targets() -> None:
     assert [line.split(":")[0] for line in missed] == ["slow", "absent"]
 
 
+def test_a_figure_with_a_target_is_checked_too() -> None:
+    run = Run(figures={"unstored": 3, "stored ok": 0})
+    targets = [Target("unstored", at_most=0), Target("stored ok", at_most=0)]
+    assert [line.split(":")[0] for line in failures(run, targets)] == ["unstored"]
+
+
 def test_the_table_shows_medians_ratios_verdicts_and_figures() -> None:
     run = Run(
         samples=[sample("twin", 1, 2000), sample("twin", 2, 3000), sample("prism", 1, 500)],
