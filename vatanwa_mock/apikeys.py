@@ -48,6 +48,9 @@ class HeaderKeysOperation(SecurityOperation):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.keys = self._header_keys()
+        #: Each key's header name as the ASGI scope holds it, in the keys' order.
+        self._wanted = tuple(key.header.lower().encode("latin-1") for key in self.keys or ())
+        self._takes_request = any(key.takes_request for key in self.keys or ())
 
     def _header_keys(self) -> list[HeaderKey] | None:
         if not self.security or len(self.security) != 1 or not self.security[0]:
@@ -82,11 +85,18 @@ class HeaderKeysOperation(SecurityOperation):  # type: ignore[misc]
         if keys is None:
             await super().__call__(scope, receive, send)
             return
-        request = ConnexionRequest(scope)
-        headers = request.headers
+        # One pass over the raw headers finds every scheme's header (the first of each name,
+        # compared as Starlette's lookup compares them); the request object is made only for a
+        # check that takes it.
+        wanted = self._wanted
+        found: dict[bytes, str] = {}
+        for name, raw in scope["headers"]:
+            if name in wanted and name not in found:
+                found[name] = raw.decode("latin-1")
+        request = ConnexionRequest(scope) if self._takes_request else None
         token_info: dict[str, Any] = {}
-        for key in keys:
-            value = headers.get(key.header)
+        for key, header in zip(keys, wanted, strict=True):
+            value = found.get(header)
             if value is None:
                 raise OAuthProblem(detail="No authorization token provided")
             kwargs: dict[str, Any] = {}
@@ -102,7 +112,8 @@ class HeaderKeysOperation(SecurityOperation):  # type: ignore[misc]
             if info is None:
                 raise OAuthResponseProblem(detail="Provided apikey is not valid")
             token_info[key.scheme] = info
-        request.context.update(
+        context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})
+        context.update(
             {"user": token_info.get("sub", token_info.get("uid")), "token_info": token_info}
         )
         await self.next_app(scope, receive, send)

@@ -27,9 +27,23 @@ def check_api_key(
     scope = request.scope
     tenant = scope.get(TENANT_KEY, _UNSET)
     if tenant is _UNSET:
-        headers = request.headers
-        tenant = twin_of(scope).authenticate(headers.get("client-id"), headers.get("client-secret"))
+        client_id, client_secret = _credentials(scope["headers"])
+        tenant = twin_of(scope).authenticate(client_id, client_secret)
         scope[TENANT_KEY] = tenant
         if isinstance(tenant, str):
-            request.context["tenant"] = tenant
+            context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})
+            context["tenant"] = tenant
     return {"sub": tenant} if isinstance(tenant, str) else None
+
+
+def _credentials(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None]:
+    """The first ``client-id`` and ``client-secret`` of the raw headers, as Starlette's
+    ``Headers.get`` finds them, in one pass."""
+    client_id = client_secret = None
+    for name, value in headers:
+        if name == b"client-id":
+            if client_id is None:
+                client_id = value.decode("latin-1")
+        elif name == b"client-secret" and client_secret is None:
+            client_secret = value.decode("latin-1")
+    return client_id, client_secret

@@ -39,7 +39,7 @@ def security_operations(app: Any) -> list[HeaderKeysOperation]:
     return found
 
 
-HEADER_SETS: list[dict[str, str]] = [
+HEADER_SETS: list[dict[str, str] | list[tuple[str, str]]] = [
     {},
     {"client-id": CLIENT_ID},
     {"client-secret": CLIENT_SECRET},
@@ -48,12 +48,15 @@ HEADER_SETS: list[dict[str, str]] = [
     {"client-id": "", "client-secret": ""},
     {"client-id": CLIENT_ID, "client-secret": CLIENT_SECRET},
     {"Client-ID": CLIENT_ID, "CLIENT-SECRET": CLIENT_SECRET},
+    [("client-id", "nobody"), ("client-id", CLIENT_ID), ("client-secret", CLIENT_SECRET)],
+    [("client-id", CLIENT_ID), ("client-id", "nobody"), ("client-secret", CLIENT_SECRET)],
+    [("client-id", CLIENT_ID), ("client-secret", CLIENT_SECRET), ("client-secret", "x")],
 ]
 
 
 @pytest.mark.parametrize("sent", HEADER_SETS)
 def test_one_step_answers_what_connexions_chain_answers(
-    client: Any, sent: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    client: Any, sent: dict[str, str] | list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def ask() -> list[tuple[int, bytes]]:
         return [
