@@ -82,7 +82,7 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
         __name__,
         jsonifier=Jsonifier(json, ensure_ascii=False, separators=(",", ":")),
         lifespan=lifespan,
-        middlewares=middlewares(contract, proxy),
+        middlewares=middlewares(contract, proxy, validate_responses=settings.validate_responses),
         validate_responses=settings.validate_responses,
         validator_map=VALIDATOR_MAP,
         security_map=SECURITY_MAP,
@@ -109,11 +109,13 @@ def create_app(settings: Settings, store: Store | None = None) -> AsyncApp:
     return app
 
 
-def middlewares(contract: Contract, proxy: Proxy | None) -> list[Any]:
+def middlewares(contract: Contract, proxy: Proxy | None, *, validate_responses: bool) -> list[Any]:
     """connexion's middleware stack with the mock's own in it, outermost first.
 
-    It is connexion's default stack but for two changes: no Swagger UI middleware (the mock
-    serves no Swagger UI, and the layer would only pass every request on), the security check
+    It is connexion's default stack but for these changes: no Swagger UI middleware (the mock
+    serves no Swagger UI, and the layer would only pass every request on), no response
+    validation layer unless ``--validate-responses`` asks for it (for the same reason), the
+    security check
     by :class:`~vatanwa_mock.apikeys.HeaderKeysMiddleware` (connexion's, in one step for the
     apiKey headers the contract requires), and request validation by
     :class:`~vatanwa_mock.operations.ValidationMiddleware`, connexion's with its per-operation
@@ -131,7 +133,7 @@ def middlewares(contract: Contract, proxy: Proxy | None) -> list[Any]:
         HeaderKeysMiddleware,
         partial(ChaosMiddleware, api_base_path=contract.base_path),
         ValidationMiddleware,
-        ResponseValidationMiddleware,
+        *([ResponseValidationMiddleware] if validate_responses else []),
         LifespanMiddleware,
         ContextMiddleware,
     ]

@@ -35,6 +35,7 @@ PARSED_BODY_KEY = "vatanwa.parsed_body"
 #: What the operation context holds besides values for handlers (connexion's own entries).
 _CONTEXT = "connexion_context"
 _JSON = "application/json"
+_JSON_BYTES = _JSON.encode()
 
 
 def remember_body(scope: MutableMapping[str, Any], body: Any) -> None:
@@ -113,6 +114,20 @@ class DirectCall:
             if key in self.arguments:
                 kwargs[key] = value
         answer = await self.handler(**kwargs)
+        if isinstance(answer, tuple) and len(answer) == 2:
+            data, status = answer
+            if (
+                isinstance(data, (dict, list))
+                and isinstance(status, int)
+                and status >= 200
+                and status not in (204, 304)
+            ):
+                # The messages Starlette's Response would send for connexion's JSON answer.
+                body = (self._encoder.encode(data) + "\n").encode("utf-8")
+                headers = [(b"content-type", _JSON_BYTES), (b"content-length", b"%d" % len(body))]
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
         await self.response(answer)(scope, receive, send)
 
     def response(self, answer: Any) -> Response:
