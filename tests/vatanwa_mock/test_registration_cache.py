@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.delivery.support import GOOD
+from tests.vatanwa_mock.stores import login as new_login
 from vatanwa_mock.config import Settings
-from vatanwa_mock.logins import device_for
 from vatanwa_mock.spec import load_contract
 from vatanwa_mock.store import Registration, Store
 from vatanwa_mock.twin import NotConnected, NotFound, Twin
@@ -31,17 +31,8 @@ class Clock:
 
 
 def login(store: Store, tenant: str, *, at: float = 100.0, pairs_at: float | None = None) -> str:
-    return store.create_registration(
-        tenant,
-        method="qr",
-        phone=None,
-        code=None,
-        qr="2@x",
-        created_at=at,
-        expires_at=at + 30,
-        pairs_at=pairs_at,
-        device=device_for("905459260314"),
-    ).reg_id
+    """A pending login's ``reg_id``."""
+    return new_login(store, tenant, at=at, pairs_at=pairs_at).reg_id
 
 
 def cached(store: Store, tenant: str, reg_id: str) -> Registration:

@@ -9,25 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from vatanwa_mock.logins import device_for
-from vatanwa_mock.store import Conflict, MessageFilter, Registration, Store
+from tests.vatanwa_mock.stores import login
+from vatanwa_mock.store import Conflict, MessageFilter, Store
 from vatanwa_mock.store.migrations import MIGRATIONS
-
-
-def login(
-    store: Store, tenant: str, *, at: float = 100.0, pairs_at: float | None = None
-) -> Registration:
-    return store.create_registration(
-        tenant,
-        method="qr",
-        phone=None,
-        code=None,
-        qr="2@x",
-        created_at=at,
-        expires_at=at + 30,
-        pairs_at=pairs_at,
-        device=device_for("905459260314"),
-    )
 
 
 def test_a_login_state_follows_its_timestamps() -> None:
