@@ -70,6 +70,9 @@ class CoalescingWriter:
         self._holding = True
 
     def write(self, data: bytes) -> None:
+        if self._transport.is_closing():  # nobody left to read it
+            self._held = None
+            return
         if self._held is not None:
             held, self._held = self._held, None
             self._transport.write(held + data)
@@ -81,10 +84,12 @@ class CoalescingWriter:
             self._transport.write(data)
 
     def flush(self) -> None:
-        """Write what is held, if anything."""
+        """Write what is held, if anything, unless the connection has closed meanwhile (the
+        client went away: the end of the turn comes after uvicorn's own check)."""
         if self._held is not None:
             held, self._held = self._held, None
-            self._transport.write(held)
+            if not self._transport.is_closing():
+                self._transport.write(held)
 
     def close(self) -> None:
         self.flush()

@@ -246,6 +246,8 @@ class RecordingTransport:
 
     def write(self, data: bytes) -> None:
         self.writes.append(bytes(data))
+        if self.closed:  # as uvloop's transport does
+            raise RuntimeError("unable to perform operation: the handler is closed")
 
     def close(self) -> None:
         self.closed = True
@@ -283,6 +285,19 @@ def test_a_head_whose_body_comes_later_leaves_at_the_end_of_the_loops_turn() -> 
         closing.close()
         assert transport.writes[-1].startswith(b"HTTP/1.1 204")
         assert transport.closed
+    finally:
+        loop.close()
+
+
+def test_a_head_held_for_a_connection_that_closes_meanwhile_is_dropped() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        transport = RecordingTransport()
+        writer = CoalescingWriter(transport, loop)  # type: ignore[arg-type]
+        writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+        transport.close()  # the client went away before the end of the loop's turn
+        loop.run_until_complete(asyncio.sleep(0))
+        assert transport.writes == []
     finally:
         loop.close()
 
