@@ -32,7 +32,7 @@ from starlette.types import Receive, Scope, Send
 
 #: Where the JSON request validator leaves the body it parsed and validated, for the handler.
 PARSED_BODY_KEY = "vatanwa.parsed_body"
-#: What the operation context holds besides values for handlers (connexion's own entries).
+#: The scope extension in which connexion keeps the operation context (the handlers' values).
 _CONTEXT = "connexion_context"
 _JSON = "application/json"
 _JSON_BYTES = _JSON.encode()
@@ -65,7 +65,6 @@ class DirectCall:
         # every answer, where Jsonifier.dumps makes one per answer.
         options = dict(jsonifier.dumps_args)
         self._encoder = options.pop("cls", json.JSONEncoder)(**options)
-        self._dumps = jsonifier.json.dumps
         self._responses = AsyncResponseDecorator(framework=StarletteFramework, jsonifier=jsonifier)
 
     @classmethod
@@ -131,12 +130,7 @@ class DirectCall:
         await self.response(answer)(scope, receive, send)
 
     def response(self, answer: Any) -> Response:
-        """The response connexion's response decorator builds for ``answer``."""
-        if isinstance(answer, tuple) and len(answer) == 2:
-            data, status = answer
-            if isinstance(data, (dict, list)) and isinstance(status, int):
-                body = self._encoder.encode(data) + "\n"
-                return Response(body, status, {"Content-Type": _JSON}, _JSON)
+        """The response connexion's response decorator builds for any other ``answer``."""
         if StarletteFramework.is_framework_response(answer):
             return answer  # type: ignore[no-any-return]
         if isinstance(answer, ConnexionResponse):

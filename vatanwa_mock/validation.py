@@ -275,9 +275,6 @@ class JSONBodyValidator(_BodyValidator):
                 messages = [{"type": "http.request", "body": self._transcoded, "more_body": False}]
         return self._insert_messages(receive, messages=messages), scope
 
-    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
-        return self._parse_bytes(b"".join([chunk async for chunk in stream]), scope)
-
     def _parse_bytes(self, raw: bytes, scope: Scope) -> t.Any:
         self._transcoded: bytes | None = None
         encoding = charset_of(Headers(scope=scope))
