@@ -574,27 +574,16 @@ class Store:
     def finish_message(
         self, message_id: int, *, status: MessageStatus, error: str | None, at: float
     ) -> StoredMessage | None:
-        """Move a queued message to ``sent`` or ``failed``: the ONLY place that does.
-
-        Whatever must happen exactly once when a message is finished (a delivery report in
-        an outbox) belongs in this transaction. Returns the finished message, or None when the
-        message was no longer queued (finished before, or removed by a reset).
-        """
-        if status not in ("sent", "failed"):
-            raise ValueError(f"a message finishes as sent or failed, not {status!r}")
-        with self._transaction() as db:
-            cursor = db.execute(
-                "UPDATE messages SET status = ?, error = ?, finished_at = ? "
-                "WHERE id = ? AND status = 'queued'",
-                (status, error, at, message_id),
-            )
-            if cursor.rowcount != 1:
+        """:meth:`finish_messages` for the one message ``message_id``: the finished message,
+        or None when it was no longer queued (finished before, or removed by a reset)."""
+        with self._lock:
+            rows = self._connection.execute(
+                _MESSAGE_SELECT + " WHERE m.id = ?", (message_id,)
+            ).fetchall()
+            if not rows:
                 return None
-            row = db.execute(_MESSAGE_SELECT + " WHERE m.id = ?", (message_id,)).fetchone()
-            message = _message(row)
-            if message.report_id is not None:
-                outbox.add_report(db, message, at)
-        return message
+            done = self.finish_messages([(_message(rows[0]), status, error)], at=at)
+        return done[0] if done else None
 
     def due_messages(self, now: float, limit: int) -> list[StoredMessage]:
         """Up to ``limit`` queued messages (of any tenant) due at ``now``, first due first."""
@@ -611,11 +600,16 @@ class Store:
         *,
         at: float,
     ) -> list[StoredMessage]:
-        """:meth:`finish_message` for each ``(message, status, error)``, in one transaction:
-        the messages that were still queued, finished (each with its report, if it asked for
-        one)."""
-        if any(status not in ("sent", "failed") for _, status, _ in finished):
-            raise ValueError("a message finishes as sent or failed")
+        """Move each queued ``(message, status, error)`` to ``sent`` or ``failed``, in one
+        transaction: the ONLY place that finishes messages.
+
+        Whatever must happen exactly once when a message is finished (a delivery report in
+        an outbox) belongs in this transaction. Returns the messages that were still queued,
+        finished; one finished before, or removed by a reset, is left out.
+        """
+        for _, status, _ in finished:
+            if status not in ("sent", "failed"):
+                raise ValueError(f"a message finishes as sent or failed, not {status!r}")
         done: list[StoredMessage] = []
         with self._transaction() as db:
             for message, status, error in finished:

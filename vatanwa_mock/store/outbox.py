@@ -1,6 +1,6 @@
 """The outbox of delivery reports, and the log of every attempt to deliver them.
 
-:func:`add_report` runs inside the transaction of :meth:`Store.finish_message`, so a message
+:func:`add_report` runs inside the transaction of :meth:`Store.finish_messages`, so a message
 that reached ``sent`` or ``failed`` with a ``report_id`` has exactly one report, whatever
 happens to the process afterwards. The report's body is not stored: it is built from its
 message (whose text is stored once per send) each time the report is read, and a finished

@@ -404,18 +404,7 @@ class Twin:
         how many were due."""
         now = self.clock()
         due = self.store.due_messages(now, limit)
-        if not due:
-            return 0
-        finished = self.store.finish_messages(
-            [(message, *self.outcome(message, now)) for message in due], at=now
-        )
-        for tenant in {message.tenant for message in finished}:
-            self.changes.publish(tenant, "messages")
-        reported = {message.tenant for message in finished if message.report_id is not None}
-        if reported:
-            self.deliveries_changed.set()
-            for tenant in reported:
-                self.changes.publish(tenant, "deliveries")
+        self._finish(due, now)
         return len(due)
 
     def next_message_due(self) -> float | None:
@@ -425,13 +414,23 @@ class Twin:
 
     def finish_message(self, message: StoredMessage, now: float) -> StoredMessage | None:
         """Move a queued message to sent or failed (with its report, if it asked for one)."""
-        status, error = self.outcome(message, now)
-        finished = self.store.finish_message(message.id, status=status, error=error, at=now)
-        if finished is not None:
-            self.changes.publish(message.tenant, "messages")
-            if finished.report_id is not None:
-                self.deliveries_changed.set()
-                self.changes.publish(message.tenant, "deliveries")
+        finished = self._finish([message], now)
+        return finished[0] if finished else None
+
+    def _finish(self, messages: Sequence[StoredMessage], now: float) -> list[StoredMessage]:
+        """Finish ``messages`` as :meth:`outcome` says, in one write, and tell who waits."""
+        if not messages:
+            return []
+        finished = self.store.finish_messages(
+            [(message, *self.outcome(message, now)) for message in messages], at=now
+        )
+        for tenant in {message.tenant for message in finished}:
+            self.changes.publish(tenant, "messages")
+        reported = {message.tenant for message in finished if message.report_id is not None}
+        if reported:
+            self.deliveries_changed.set()
+            for tenant in reported:
+                self.changes.publish(tenant, "deliveries")
         return finished
 
     # Delivery reports
