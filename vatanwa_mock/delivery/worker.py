@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 from collections.abc import AsyncIterator, Sequence
@@ -51,6 +52,12 @@ KEEP_ALIVE_READ_SECONDS = 1.0
 USER_AGENT = "vatanwa-mock delivery reports"
 
 
+#: A tenant's URL is posted to many times: parsed, and masked for the logs, once (for the last
+#: few URLs seen).
+_parsed = functools.lru_cache(maxsize=64)(httpx.URL)
+_shown = functools.lru_cache(maxsize=64)(redact_url)
+
+
 class DeliveryWorker:
     """Delivers the twin's outbox until cancelled: one lane per transport, each posting one
     report at a time over its own kept-alive connection."""
@@ -76,26 +83,6 @@ class DeliveryWorker:
         #: Attempts that ended, written to the outbox together on the next pass.
         self._finished: list[FinishedAttempt] = []
         self._timeouts = {"timeout": httpx.Timeout(self.timeout).as_dict()}
-        self._parsed: dict[str, httpx.URL] = {}
-        self._redacted: dict[str, str] = {}
-
-    def _url(self, url: str) -> httpx.URL:
-        """``url`` parsed once (a tenant's URL is posted to many times)."""
-        parsed = self._parsed.get(url)
-        if parsed is None:
-            if len(self._parsed) >= 64:
-                self._parsed.clear()
-            parsed = self._parsed[url] = httpx.URL(url)
-        return parsed
-
-    def _shown(self, url: str) -> str:
-        """``url`` as the attempt log and the mock's log show it (its secrets masked)."""
-        shown = self._redacted.get(url)
-        if shown is None:
-            if len(self._redacted) >= 64:
-                self._redacted.clear()
-            shown = self._redacted[url] = redact_url(url)
-        return shown
 
     async def run(self) -> None:
         """Claim, post and record, forever; on cancellation record what ended and give the
@@ -151,7 +138,7 @@ class DeliveryWorker:
         urls = self._urls()
         free = self.concurrency - len(self._held)
         if free > 0 and urls:
-            shown = {tenant: self._shown(url) for tenant, url in urls.items()}
+            shown = {tenant: _shown(url) for tenant, url in urls.items()}
             started = self.twin.start_reports(shown, limit=free, lease=self.lease)
             for claimed in started:
                 self._held[claimed.delivery.id] = claimed.claim
@@ -214,7 +201,7 @@ class DeliveryWorker:
             delivery.id,
             delivery.report_id,
             attempt.number,
-            self._shown(url),
+            _shown(url),
             outcome,
             f" ({error})" if error else "",
         )
@@ -250,7 +237,7 @@ class DeliveryWorker:
             async with asyncio.timeout(self.timeout):
                 request = httpx.Request(
                     "POST",
-                    self._url(url),
+                    _parsed(url),
                     content=body.encode("utf-8"),
                     headers=headers,
                     extensions=self._timeouts,
@@ -273,7 +260,7 @@ class DeliveryWorker:
         except httpx.TimeoutException as exc:
             return None, f"timed out ({type(exc).__name__})"
         except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-            text = (str(exc) or "no details").replace(url, redact_url(url))
+            text = (str(exc) or "no details").replace(url, _shown(url))
             return None, scrub(f"{type(exc).__name__}: {text}", secrets)
 
 
